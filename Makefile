@@ -1,0 +1,76 @@
+SHELL := /bin/bash
+# ngx_http_lago_webhook_module: build, run and test.
+#
+#   make            nginx with the module built in (build/nginx-static) and
+#                   the dynamic module for Debian's nginx (build/nginx-dynamic)
+#   make run        a local Redis and nginx serving the API (see README)
+#   make test       unit tests and every suite in t/, against a Redis of its own
+#   make clean
+#
+# Debian's nginx source package is unpacked into build/nginx-src.
+
+BUILD          := $(CURDIR)/build
+NGINX_SRC      := $(BUILD)/nginx-src
+STATIC_DIR     := $(BUILD)/nginx-static
+DYNAMIC_DIR    := $(BUILD)/nginx-dynamic
+NGINX_STATIC   := $(STATIC_DIR)/nginx
+NGINX_MODULE   := $(DYNAMIC_DIR)/ngx_http_lago_webhook_module.so
+
+# extra compiler flags for the module builds (never exported as CFLAGS:
+# that would drop nginx's -Werror)
+NGINX_CC_OPT   ?= -g -O2
+NGINX_LD_OPT   ?=
+
+# the Test::Nginx library: the compatible runner in t/lib, or upstream's
+TEST_NGINX_LIB ?= t/lib
+PROVE          ?= prove
+PROVE_FLAGS    ?=
+TEST_FILES     ?= t/*.t
+
+MODULE_SOURCES := config ngx_http_lago_webhook_module.c \
+                  $(wildcard src/*.c src/*.h)
+
+.PHONY: all build deps static dynamic test unit-test suites run clean
+
+all: build
+
+build: static dynamic
+
+deps:
+	@bin/install-deps
+
+$(NGINX_SRC)/configure:
+	bin/nginx-source $(NGINX_SRC)
+
+static: $(NGINX_STATIC)
+
+$(NGINX_STATIC): $(MODULE_SOURCES) | $(NGINX_SRC)/configure
+	cd $(NGINX_SRC) && ./configure --builddir=$(STATIC_DIR) \
+		--prefix=$(STATIC_DIR)/prefix --with-debug \
+		--with-cc-opt='$(NGINX_CC_OPT)' --with-ld-opt='$(NGINX_LD_OPT)' \
+		--add-module=$(CURDIR) > $(STATIC_DIR).configure.log
+	$(MAKE) -C $(NGINX_SRC) -f $(STATIC_DIR)/Makefile binary
+
+# Against Debian's packaged nginx: the same flags it was built with
+# (nginx-dev's conf_flags, --with-compat among them), modules only.
+dynamic: $(NGINX_MODULE)
+
+$(NGINX_MODULE): $(MODULE_SOURCES) | $(NGINX_SRC)/configure
+	. /usr/share/nginx/src/conf_flags && cd $(NGINX_SRC) \
+		&& ./configure "$${NGX_CONF_FLAGS[@]}" --builddir=$(DYNAMIC_DIR) \
+		--with-cc-opt='$(NGINX_CC_OPT) -fPIC' \
+		--add-dynamic-module=$(CURDIR) > $(DYNAMIC_DIR).configure.log
+	$(MAKE) -C $(NGINX_SRC) -f $(DYNAMIC_DIR)/Makefile modules
+
+include t/unit/unit.mk
+
+test: deps
+	@$(MAKE) --no-print-directory build
+	@bin/run-tests
+
+run: deps
+	@$(MAKE) --no-print-directory build
+	@bin/run-local
+
+clean:
+	rm -rf $(BUILD) t/servroot*

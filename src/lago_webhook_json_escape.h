@@ -1,0 +1,26 @@
+
+/*
+ * JSON string escaping as Lago's responses have it (Rails' ActiveSupport
+ * JSON encoding), so that bodies are byte for byte what Lago sends.
+ */
+
+
+#ifndef _LAGO_WEBHOOK_JSON_ESCAPE_H_INCLUDED_
+#define _LAGO_WEBHOOK_JSON_ESCAPE_H_INCLUDED_
+
+
+#include <stddef.h>
+
+
+/* the length of the escaped content of s, without the quotes */
+size_t lago_webhook_json_escaped_len(const unsigned char *s, size_t len);
+
+/*
+ * Writes the escaped content of s (no quotes) to dst, which must have room
+ * for lago_webhook_json_escaped_len(s, len) bytes; returns the end of it.
+ */
+unsigned char *lago_webhook_json_escape(unsigned char *dst,
+    const unsigned char *s, size_t len);
+
+
+#endif /* _LAGO_WEBHOOK_JSON_ESCAPE_H_INCLUDED_ */

@@ -1,0 +1,120 @@
+
+/*
+ * Shared types of ngx_http_lago_webhook_module: configuration, the record
+ * as the API shows it, and the per-request context.
+ */
+
+
+#ifndef _NGX_HTTP_LAGO_WEBHOOK_H_INCLUDED_
+#define _NGX_HTTP_LAGO_WEBHOOK_H_INCLUDED_
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+
+#define NGX_HTTP_LAGO_WEBHOOK_UUID_LEN  36
+
+#ifndef NGX_HTTP_UNPROCESSABLE_ENTITY
+#define NGX_HTTP_UNPROCESSABLE_ENTITY   422
+#endif
+
+
+typedef struct {
+    ngx_str_t                  redis;           /* as written, for logs */
+    ngx_addr_t                *redis_addr;      /* resolved at startup */
+    u_char                    *redis_host;      /* numeric, NUL-terminated */
+    in_port_t                  redis_port;
+    u_char                    *redis_unix;      /* socket path or NULL */
+    ngx_str_t                  redis_password;
+    ngx_str_t                  redis_user;
+    ngx_int_t                  redis_db;
+    ngx_str_t                  prefix;
+    ngx_msec_t                 connect_timeout;
+    ngx_msec_t                 timeout;
+    ngx_flag_t                 enabled;         /* some location uses us */
+} ngx_http_lago_webhook_main_conf_t;
+
+
+typedef struct {
+    ngx_flag_t                 enable;
+    ngx_uint_t                 max_endpoints;
+    off_t                      max_body_size;
+    ngx_str_t                  public_key_file;
+    ngx_str_t                  public_key;      /* base64 text, see output */
+} ngx_http_lago_webhook_loc_conf_t;
+
+
+typedef enum {
+    NGX_HTTP_LAGO_WEBHOOK_CREATE = 0,
+    NGX_HTTP_LAGO_WEBHOOK_LIST,
+    NGX_HTTP_LAGO_WEBHOOK_SHOW,
+    NGX_HTTP_LAGO_WEBHOOK_UPDATE,
+    NGX_HTTP_LAGO_WEBHOOK_DELETE,
+    NGX_HTTP_LAGO_WEBHOOK_PUBLIC_KEY,
+    NGX_HTTP_LAGO_WEBHOOK_JSON_PUBLIC_KEY
+} ngx_http_lago_webhook_action_e;
+
+
+/* A webhook endpoint as Lago shows it. */
+
+typedef struct {
+    ngx_str_t                  id;
+    ngx_str_t                  organization_id;
+    ngx_str_t                  url;
+    ngx_str_t                  signature_algo;
+    ngx_str_t                  name;
+    ngx_str_t                  event_types;     /* names joined by ',' */
+    time_t                     created_at;
+    unsigned                   name_null:1;
+    unsigned                   event_types_null:1;
+} ngx_http_lago_webhook_record_t;
+
+
+/* What a create or update body asked for, after parsing and validation. */
+
+typedef struct {
+    ngx_str_t                  url;
+    ngx_str_t                  signature_algo;
+    ngx_str_t                  name;
+    ngx_str_t                  event_types;     /* normalised, ',' joined */
+    ngx_str_t                  invalid_event_types; /* the error message */
+
+    unsigned                   url_present:1;
+    unsigned                   url_mandatory:1; /* absent, null or blank */
+    unsigned                   url_invalid:1;
+    unsigned                   signature_algo_present:1;
+    unsigned                   signature_algo_invalid:1;
+    unsigned                   name_present:1;
+    unsigned                   name_null:1;
+    unsigned                   event_types_present:1;
+    unsigned                   event_types_null:1;
+    unsigned                   event_types_not_array:1;
+    unsigned                   event_types_unknown:1;
+} ngx_http_lago_webhook_input_t;
+
+
+typedef struct {
+    ngx_http_lago_webhook_action_e   action;
+    ngx_str_t                        id;        /* normalised lago_id */
+    ngx_str_t                        organization_id;
+    ngx_str_t                        permissions; /* JSON, empty = all */
+    ngx_str_t                        body;
+    ngx_http_lago_webhook_input_t    input;
+    ngx_http_lago_webhook_record_t   record;
+    void                            *store_call;   /* for NOSCRIPT */
+    ngx_uint_t                       script;
+    ngx_int_t                        page;
+    ngx_int_t                        per_page;
+    u_char                           id_buf[NGX_HTTP_LAGO_WEBHOOK_UUID_LEN];
+    u_char                           org_buf[NGX_HTTP_LAGO_WEBHOOK_UUID_LEN];
+    unsigned                         head:1;
+    unsigned                         retried_script:1;
+} ngx_http_lago_webhook_ctx_t;
+
+
+extern ngx_module_t  ngx_http_lago_webhook_module;
+
+
+#endif /* _NGX_HTTP_LAGO_WEBHOOK_H_INCLUDED_ */

@@ -1,0 +1,533 @@
+
+/*
+ * Parsing and validating a {"webhook_endpoint": {...}} body the way Lago's
+ * controller does (strong parameters, then the model's validations), but
+ * with a 4xx wherever Lago would raise a 500.
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <jansson.h>
+#include <math.h>
+
+#include "ngx_http_lago_webhook.h"
+#include "ngx_http_lago_webhook_body.h"
+#include "lago_webhook_url.h"
+#include "lago_webhook_event_types.h"
+
+
+static void ngx_http_lago_webhook_body_free(void *data);
+static ngx_int_t ngx_http_lago_webhook_body_scalar(ngx_pool_t *pool,
+    json_t *v, ngx_str_t *out);
+static ngx_int_t ngx_http_lago_webhook_body_event_types(ngx_pool_t *pool,
+    json_t *array, ngx_http_lago_webhook_input_t *in);
+static size_t ngx_http_lago_webhook_body_inspect_len(
+    lago_webhook_event_type_str_t *s);
+static u_char *ngx_http_lago_webhook_body_inspect(u_char *p,
+    lago_webhook_event_type_str_t *s);
+
+
+ngx_int_t
+ngx_http_lago_webhook_body_parse(ngx_pool_t *pool, ngx_str_t *body,
+    ngx_uint_t create, ngx_http_lago_webhook_input_t *in)
+{
+    u_char              *p, *last;
+    json_t              *root, *we, *v;
+    json_error_t         error;
+    ngx_pool_cleanup_t  *cln;
+
+    ngx_memzero(in, sizeof(ngx_http_lago_webhook_input_t));
+
+    /* an empty body is a missing parameter to Rails, not a JSON error */
+
+    last = body->data + body->len;
+
+    for (p = body->data; p < last; p++) {
+        if (*p != ' ' && *p != '\t' && *p != '\r' && *p != '\n') {
+            break;
+        }
+    }
+
+    if (p == last) {
+        return NGX_HTTP_LAGO_WEBHOOK_BODY_MISSING;
+    }
+
+    cln = ngx_pool_cleanup_add(pool, 0);
+    if (cln == NULL) {
+        return NGX_ERROR;
+    }
+
+    /*
+     * jansson rejects invalid UTF-8 and "\u0000" (so no stored field can
+     * hold a NUL byte) and bounds the nesting depth.  Duplicate keys:
+     * the last one wins, as in Ruby.
+     */
+
+    root = json_loadb((const char *) body->data, body->len, JSON_DECODE_ANY,
+                      &error);
+    if (root == NULL) {
+        return NGX_HTTP_LAGO_WEBHOOK_BODY_MALFORMED;
+    }
+
+    cln->handler = ngx_http_lago_webhook_body_free;
+    cln->data = root;
+
+    we = json_is_object(root) ? json_object_get(root, "webhook_endpoint")
+                              : NULL;
+
+    if (we == NULL || !json_is_object(we) || json_object_size(we) == 0) {
+        return NGX_HTTP_LAGO_WEBHOOK_BODY_MISSING;
+    }
+
+    /* webhook_url: objects and arrays are dropped by strong parameters */
+
+    v = json_object_get(we, "webhook_url");
+
+    if (v != NULL && !json_is_object(v) && !json_is_array(v)) {
+        in->url_present = 1;
+
+        if (json_is_null(v)) {
+            in->url_mandatory = 1;
+
+        } else {
+            if (ngx_http_lago_webhook_body_scalar(pool, v, &in->url)
+                != NGX_OK)
+            {
+                return NGX_ERROR;
+            }
+
+            if (lago_webhook_url_is_blank(in->url.data, in->url.len)) {
+                in->url_mandatory = 1;
+
+            } else if (!json_is_string(v)
+                       || !lago_webhook_url_is_valid(in->url.data,
+                                                     in->url.len))
+            {
+                in->url_invalid = 1;
+            }
+        }
+
+    } else if (create) {
+        in->url_mandatory = 1;
+    }
+
+    if (in->url_mandatory) {
+        in->url_invalid = 1;
+    }
+
+    /* signature_algo: exactly "jwt" or "hmac"; null means the default */
+
+    v = json_object_get(we, "signature_algo");
+
+    if (v != NULL && !(create && json_is_null(v))) {
+        in->signature_algo_present = 1;
+
+        if (json_is_string(v)
+            && ((json_string_length(v) == 3
+                 && ngx_strncmp(json_string_value(v), "jwt", 3) == 0)
+                || (json_string_length(v) == 4
+                    && ngx_strncmp(json_string_value(v), "hmac", 4) == 0)))
+        {
+            in->signature_algo.data = (u_char *) json_string_value(v);
+            in->signature_algo.len = json_string_length(v);
+
+        } else {
+            in->signature_algo_invalid = 1;
+        }
+    }
+
+    /* name: any scalar, as its text; objects and arrays are dropped */
+
+    v = json_object_get(we, "name");
+
+    if (v != NULL && !json_is_object(v) && !json_is_array(v)) {
+        in->name_present = 1;
+
+        if (json_is_null(v)) {
+            in->name_null = 1;
+
+        } else if (ngx_http_lago_webhook_body_scalar(pool, v, &in->name)
+                   != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+    }
+
+    /* event_types: null (every event) or an array of names */
+
+    v = json_object_get(we, "event_types");
+
+    if (v != NULL) {
+        in->event_types_present = 1;
+
+        if (json_is_null(v)) {
+            in->event_types_null = 1;
+
+        } else if (!json_is_array(v)) {
+            in->event_types_not_array = 1;
+
+        } else if (ngx_http_lago_webhook_body_event_types(pool, v, in)
+                   != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+ngx_uint_t
+ngx_http_lago_webhook_input_has_errors(ngx_http_lago_webhook_input_t *in)
+{
+    return in->url_invalid || in->signature_algo_invalid
+           || in->event_types_not_array || in->event_types_unknown;
+}
+
+
+static void
+ngx_http_lago_webhook_body_free(void *data)
+{
+    json_decref(data);
+}
+
+
+/* Ruby's to_s of a JSON scalar (strings point into the parsed document) */
+
+static ngx_int_t
+ngx_http_lago_webhook_body_scalar(ngx_pool_t *pool, json_t *v, ngx_str_t *out)
+{
+    u_char  *p;
+    double   d;
+    int      precision;
+
+    if (json_is_string(v)) {
+        out->data = (u_char *) json_string_value(v);
+        out->len = json_string_length(v);
+        return NGX_OK;
+    }
+
+    if (json_is_true(v)) {
+        ngx_str_set(out, "true");
+        return NGX_OK;
+    }
+
+    if (json_is_false(v)) {
+        ngx_str_set(out, "false");
+        return NGX_OK;
+    }
+
+    p = ngx_pnalloc(pool, 64);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    out->data = p;
+
+    if (json_is_integer(v)) {
+        out->len = ngx_sprintf(p, "%L", (int64_t) json_integer_value(v)) - p;
+        return NGX_OK;
+    }
+
+    /* the shortest text that reads back as the same double, as Ruby does */
+
+    d = json_real_value(v);
+
+    for (precision = 1; precision < 17; precision++) {
+        snprintf((char *) p, 64, "%.*g", precision, d);
+
+        if (strtod((char *) p, NULL) == d) {
+            break;
+        }
+    }
+
+    snprintf((char *) p, 64, "%.*g", precision, d);
+
+    if (strchr((char *) p, '.') == NULL && strchr((char *) p, 'e') == NULL
+        && isfinite(d))
+    {
+        ngx_cpystrn(p + ngx_strlen(p), (u_char *) ".0", 3);
+    }
+
+    out->len = ngx_strlen(p);
+
+    return NGX_OK;
+}
+
+
+/*
+ * Each element to string, stripped and lower-cased; blanks, nulls and
+ * repeats dropped.  ["*"] alone means every event (null).  Unknown names
+ * become Lago's message: contains invalid types: ["a.b", "c"]
+ */
+
+static ngx_int_t
+ngx_http_lago_webhook_body_event_types(ngx_pool_t *pool, json_t *array,
+    ngx_http_lago_webhook_input_t *in)
+{
+    u_char                         *p, *buf;
+    size_t                          i, n, kept, len, nunknown, *scratch;
+    json_t                         *v;
+    ngx_str_t                       text;
+    lago_webhook_event_type_str_t  *items;
+
+    n = json_array_size(array);
+
+    if (n == 0) {
+        ngx_str_set(&in->event_types, "");
+        return NGX_OK;
+    }
+
+    items = ngx_palloc(pool, n * sizeof(lago_webhook_event_type_str_t));
+    scratch = ngx_palloc(pool, n * sizeof(size_t));
+
+    if (items == NULL || scratch == NULL) {
+        return NGX_ERROR;
+    }
+
+    kept = 0;
+
+    json_array_foreach(array, i, v) {
+
+        if (json_is_null(v)) {
+            continue;
+        }
+
+        if (json_is_object(v) || json_is_array(v)) {
+            /* Ruby would inspect it; its compact JSON is as telling */
+            p = (u_char *) json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+            if (p == NULL) {
+                return NGX_ERROR;
+            }
+
+            text.len = ngx_strlen(p);
+            text.data = ngx_pnalloc(pool, text.len);
+            if (text.data == NULL) {
+                free(p);
+                return NGX_ERROR;
+            }
+
+            ngx_memcpy(text.data, p, text.len);
+            free(p);
+
+        } else if (ngx_http_lago_webhook_body_scalar(pool, v, &text)
+                   != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+
+        buf = ngx_pnalloc(pool, text.len + 1);
+        if (buf == NULL) {
+            return NGX_ERROR;
+        }
+
+        len = lago_webhook_event_type_normalize(buf, text.data, text.len);
+
+        if (len == 0) {
+            continue;
+        }
+
+        items[kept].data = buf;
+        items[kept].len = len;
+        kept++;
+    }
+
+    n = lago_webhook_event_types_dedup(items, kept, scratch);
+
+    if (n == 1 && items[0].len == 1 && items[0].data[0] == '*') {
+        in->event_types_null = 1;
+        return NGX_OK;
+    }
+
+    /* the names joined by ',', or the message listing the unknown ones */
+
+    len = 0;
+    nunknown = 0;
+
+    for (i = 0; i < n; i++) {
+        if (lago_webhook_event_type_is_known(items[i].data, items[i].len)) {
+            len += items[i].len + 1;
+
+        } else {
+            nunknown++;
+        }
+    }
+
+    if (nunknown == 0) {
+        p = ngx_pnalloc(pool, len);
+        if (p == NULL) {
+            return NGX_ERROR;
+        }
+
+        in->event_types.data = p;
+
+        for (i = 0; i < n; i++) {
+            if (i) {
+                *p++ = ',';
+            }
+
+            p = ngx_cpymem(p, items[i].data, items[i].len);
+        }
+
+        in->event_types.len = p - in->event_types.data;
+
+        return NGX_OK;
+    }
+
+    in->event_types_unknown = 1;
+
+    len = sizeof("contains invalid types: []") - 1;
+
+    for (i = 0; i < n; i++) {
+        if (!lago_webhook_event_type_is_known(items[i].data, items[i].len)) {
+            len += ngx_http_lago_webhook_body_inspect_len(&items[i]) + 2;
+        }
+    }
+
+    p = ngx_pnalloc(pool, len);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    in->invalid_event_types.data = p;
+    p = ngx_cpymem(p, "contains invalid types: [",
+                   sizeof("contains invalid types: [") - 1);
+
+    kept = 0;
+
+    for (i = 0; i < n; i++) {
+        if (lago_webhook_event_type_is_known(items[i].data, items[i].len)) {
+            continue;
+        }
+
+        if (kept++) {
+            *p++ = ',';
+            *p++ = ' ';
+        }
+
+        p = ngx_http_lago_webhook_body_inspect(p, &items[i]);
+    }
+
+    *p++ = ']';
+    in->invalid_event_types.len = p - in->invalid_event_types.data;
+
+    return NGX_OK;
+}
+
+
+/* Ruby's String#inspect, for the few characters it changes */
+
+static size_t
+ngx_http_lago_webhook_body_inspect_len(lago_webhook_event_type_str_t *s)
+{
+    u_char  buf[8];
+    size_t  i, len;
+
+    len = 2;
+
+    for (i = 0; i < s->len; i++) {
+        lago_webhook_event_type_str_t  one;
+
+        one.data = &s->data[i];
+        one.len = 1;
+
+        len += ngx_http_lago_webhook_body_inspect(buf, &one) - buf - 2;
+
+        /* "#{" "#$" "#@" are escaped as "\#" */
+        if (s->data[i] == '#' && i + 1 < s->len
+            && (s->data[i + 1] == '{' || s->data[i + 1] == '$'
+                || s->data[i + 1] == '@'))
+        {
+            len++;
+        }
+    }
+
+    return len;
+}
+
+
+static u_char *
+ngx_http_lago_webhook_body_inspect(u_char *p,
+    lago_webhook_event_type_str_t *s)
+{
+    u_char  c;
+    size_t  i;
+
+    static u_char  hex[] = "0123456789ABCDEF";
+
+    *p++ = '"';
+
+    for (i = 0; i < s->len; i++) {
+        c = s->data[i];
+
+        switch (c) {
+
+        case '"':
+        case '\\':
+            *p++ = '\\';
+            *p++ = c;
+            break;
+
+        case '\n':
+            *p++ = '\\'; *p++ = 'n';
+            break;
+
+        case '\t':
+            *p++ = '\\'; *p++ = 't';
+            break;
+
+        case '\r':
+            *p++ = '\\'; *p++ = 'r';
+            break;
+
+        case '\f':
+            *p++ = '\\'; *p++ = 'f';
+            break;
+
+        case '\v':
+            *p++ = '\\'; *p++ = 'v';
+            break;
+
+        case '\b':
+            *p++ = '\\'; *p++ = 'b';
+            break;
+
+        case '\a':
+            *p++ = '\\'; *p++ = 'a';
+            break;
+
+        case 0x1b:
+            *p++ = '\\'; *p++ = 'e';
+            break;
+
+        case '#':
+            if (i + 1 < s->len
+                && (s->data[i + 1] == '{' || s->data[i + 1] == '$'
+                    || s->data[i + 1] == '@'))
+            {
+                *p++ = '\\';
+            }
+
+            *p++ = c;
+            break;
+
+        default:
+            if (c < 0x20) {
+                p = ngx_cpymem(p, "\\u00", 4);
+                *p++ = hex[c >> 4];
+                *p++ = hex[c & 0xf];
+
+            } else if (c == 0x7f) {
+                p = ngx_cpymem(p, "\\x7F", 4);
+
+            } else {
+                *p++ = c;
+            }
+        }
+    }
+
+    *p++ = '"';
+
+    return p;
+}

@@ -1,0 +1,760 @@
+
+/*
+ * hiredis <-> nginx: the async context of this worker is attached to an
+ * nginx connection, so its socket is watched by the worker's event loop.
+ *
+ * The socket is registered level-triggered in both directions: hiredis
+ * reads at most 16 KiB per call, and with level triggering a large reply
+ * simply raises the read event again instead of stalling.
+ *
+ * Requests never reach hiredis directly: each command carries an op that
+ * outlives the request.  A request that goes away first (client gone,
+ * timeout, worker shutdown) only detaches itself from its op; the reply
+ * callback then just frees the op.
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+#include <hiredis/hiredis.h>
+#include <hiredis/async.h>
+
+#include "ngx_http_lago_webhook_redis.h"
+
+
+#define NGX_HTTP_LAGO_WEBHOOK_BACKOFF_MIN  50
+#define NGX_HTTP_LAGO_WEBHOOK_BACKOFF_MAX  1000
+
+
+typedef enum {
+    NGX_HTTP_LAGO_WEBHOOK_REDIS_DISCONNECTED = 0,
+    NGX_HTTP_LAGO_WEBHOOK_REDIS_CONNECTING,
+    NGX_HTTP_LAGO_WEBHOOK_REDIS_CONNECTED
+} ngx_http_lago_webhook_redis_state_e;
+
+
+typedef struct {
+    ngx_http_request_t                      *request;
+    ngx_http_cleanup_t                      *cleanup;
+    ngx_http_lago_webhook_redis_handler_pt   handler;
+    ngx_event_t                              timer;
+} ngx_http_lago_webhook_redis_op_t;
+
+
+typedef struct {
+    ngx_http_lago_webhook_redis_conf_t       conf;
+    redisAsyncContext                       *ac;
+    ngx_connection_t                        *conn;
+    ngx_http_lago_webhook_redis_state_e      state;
+    ngx_event_t                              connect_timer;
+    ngx_event_t                              reconnect_timer;
+    ngx_event_t                              drop_event;
+    ngx_msec_t                               backoff;
+    ngx_log_t                               *log;
+    unsigned                                 outage_logged:1;
+    unsigned                                 exiting:1;
+} ngx_http_lago_webhook_redis_t;
+
+
+static ngx_int_t ngx_http_lago_webhook_redis_copy(
+    ngx_http_lago_webhook_redis_conf_t *conf, ngx_log_t *log);
+static u_char *ngx_http_lago_webhook_redis_strdup(u_char *s, size_t len,
+    ngx_log_t *log);
+static void ngx_http_lago_webhook_redis_connect(
+    ngx_http_lago_webhook_redis_t *rc);
+static void ngx_http_lago_webhook_redis_outage(
+    ngx_http_lago_webhook_redis_t *rc, const char *what, const char *detail);
+static void ngx_http_lago_webhook_redis_schedule_reconnect(
+    ngx_http_lago_webhook_redis_t *rc);
+static void ngx_http_lago_webhook_redis_drop(ngx_http_lago_webhook_redis_t *rc);
+
+static void ngx_http_lago_webhook_redis_add_read(void *data);
+static void ngx_http_lago_webhook_redis_del_read(void *data);
+static void ngx_http_lago_webhook_redis_add_write(void *data);
+static void ngx_http_lago_webhook_redis_del_write(void *data);
+static void ngx_http_lago_webhook_redis_cleanup(void *data);
+static void ngx_http_lago_webhook_redis_read_handler(ngx_event_t *ev);
+static void ngx_http_lago_webhook_redis_write_handler(ngx_event_t *ev);
+static void ngx_http_lago_webhook_redis_on_connect(
+    const redisAsyncContext *ac, int status);
+static void ngx_http_lago_webhook_redis_on_disconnect(
+    const redisAsyncContext *ac, int status);
+static void ngx_http_lago_webhook_redis_handshake_reply(redisAsyncContext *ac,
+    void *r, void *privdata);
+static void ngx_http_lago_webhook_redis_connect_timeout(ngx_event_t *ev);
+static void ngx_http_lago_webhook_redis_reconnect(ngx_event_t *ev);
+static void ngx_http_lago_webhook_redis_drop_handler(ngx_event_t *ev);
+
+static void ngx_http_lago_webhook_redis_reply(redisAsyncContext *ac,
+    void *r, void *privdata);
+static void ngx_http_lago_webhook_redis_op_timeout(ngx_event_t *ev);
+static void ngx_http_lago_webhook_redis_op_cleanup(void *data);
+
+
+/* One connection per worker process. */
+static ngx_http_lago_webhook_redis_t  ngx_http_lago_webhook_redis;
+
+
+ngx_int_t
+ngx_http_lago_webhook_redis_init(ngx_cycle_t *cycle,
+    ngx_http_lago_webhook_redis_conf_t *conf)
+{
+    ngx_http_lago_webhook_redis_t  *rc;
+
+    rc = &ngx_http_lago_webhook_redis;
+    ngx_memzero(rc, sizeof(ngx_http_lago_webhook_redis_t));
+
+    /*
+     * The configuration belongs to the cycle, which a reload in a single
+     * process replaces under us: keep our own copy of what we use.
+     */
+
+    rc->conf = *conf;
+
+    if (ngx_http_lago_webhook_redis_copy(&rc->conf, cycle->log) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    rc->log = cycle->log;
+
+    rc->connect_timer.handler = ngx_http_lago_webhook_redis_connect_timeout;
+    rc->connect_timer.data = rc;
+    rc->connect_timer.log = cycle->log;
+    rc->connect_timer.cancelable = 1;
+
+    rc->reconnect_timer.handler = ngx_http_lago_webhook_redis_reconnect;
+    rc->reconnect_timer.data = rc;
+    rc->reconnect_timer.log = cycle->log;
+    rc->reconnect_timer.cancelable = 1;
+
+    rc->drop_event.handler = ngx_http_lago_webhook_redis_drop_handler;
+    rc->drop_event.data = rc;
+    rc->drop_event.log = cycle->log;
+
+    rc->backoff = NGX_HTTP_LAGO_WEBHOOK_BACKOFF_MIN;
+
+    ngx_http_lago_webhook_redis_connect(rc);
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_lago_webhook_redis_copy(ngx_http_lago_webhook_redis_conf_t *conf,
+    ngx_log_t *log)
+{
+    if (conf->host) {
+        conf->host = ngx_http_lago_webhook_redis_strdup(conf->host,
+                                    ngx_strlen(conf->host), log);
+        if (conf->host == NULL) {
+            return NGX_ERROR;
+        }
+    }
+
+    if (conf->unix_path) {
+        conf->unix_path = ngx_http_lago_webhook_redis_strdup(conf->unix_path,
+                                    ngx_strlen(conf->unix_path), log);
+        if (conf->unix_path == NULL) {
+            return NGX_ERROR;
+        }
+    }
+
+    conf->user.data = ngx_http_lago_webhook_redis_strdup(conf->user.data,
+                                                         conf->user.len, log);
+    conf->password.data = ngx_http_lago_webhook_redis_strdup(
+                                conf->password.data, conf->password.len, log);
+    conf->name.data = ngx_http_lago_webhook_redis_strdup(conf->name.data,
+                                                         conf->name.len, log);
+
+    if (conf->user.data == NULL || conf->password.data == NULL
+        || conf->name.data == NULL)
+    {
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+static u_char *
+ngx_http_lago_webhook_redis_strdup(u_char *s, size_t len, ngx_log_t *log)
+{
+    u_char  *p;
+
+    p = ngx_alloc(len + 1, log);
+    if (p == NULL) {
+        return NULL;
+    }
+
+    if (len) {
+        ngx_memcpy(p, s, len);
+    }
+
+    p[len] = '\0';
+
+    return p;
+}
+
+
+void
+ngx_http_lago_webhook_redis_exit(ngx_cycle_t *cycle)
+{
+    redisAsyncContext              *ac;
+    ngx_http_lago_webhook_redis_t  *rc;
+
+    rc = &ngx_http_lago_webhook_redis;
+    rc->exiting = 1;
+
+    if (rc->connect_timer.timer_set) {
+        ngx_del_timer(&rc->connect_timer);
+    }
+
+    if (rc->reconnect_timer.timer_set) {
+        ngx_del_timer(&rc->reconnect_timer);
+    }
+
+    if (rc->drop_event.posted) {
+        ngx_delete_posted_event(&rc->drop_event);
+    }
+
+    ac = rc->ac;
+
+    if (ac) {
+        ac->onDisconnect = NULL;
+        rc->ac = NULL;
+        redisAsyncFree(ac);
+    }
+}
+
+
+ngx_int_t
+ngx_http_lago_webhook_redis_command(ngx_http_request_t *r,
+    ngx_http_lago_webhook_redis_handler_pt handler, int argc,
+    const char **argv, const size_t *argvlen)
+{
+    ngx_http_cleanup_t                *cln;
+    ngx_http_lago_webhook_redis_t     *rc;
+    ngx_http_lago_webhook_redis_op_t  *op;
+
+    rc = &ngx_http_lago_webhook_redis;
+
+    if (rc->state == NGX_HTTP_LAGO_WEBHOOK_REDIS_DISCONNECTED
+        || rc->ac == NULL)
+    {
+        return NGX_DECLINED;
+    }
+
+    cln = ngx_http_cleanup_add(r, 0);
+    if (cln == NULL) {
+        return NGX_ERROR;
+    }
+
+    /* the op must outlive the request, so it is not in the request pool */
+
+    op = ngx_calloc(sizeof(ngx_http_lago_webhook_redis_op_t),
+                    r->connection->log);
+    if (op == NULL) {
+        return NGX_ERROR;
+    }
+
+    if (redisAsyncCommandArgv(rc->ac, ngx_http_lago_webhook_redis_reply, op,
+                              argc, argv, argvlen)
+        != REDIS_OK)
+    {
+        /* hiredis refuses once disconnecting: the callback never runs */
+        ngx_free(op);
+        return NGX_DECLINED;
+    }
+
+    op->request = r;
+    op->handler = handler;
+    op->cleanup = cln;
+
+    cln->handler = ngx_http_lago_webhook_redis_op_cleanup;
+    cln->data = op;
+
+    op->timer.handler = ngx_http_lago_webhook_redis_op_timeout;
+    op->timer.data = op;
+    op->timer.log = r->connection->log;
+
+    ngx_add_timer(&op->timer, rc->conf.timeout);
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_http_lago_webhook_redis_reply(redisAsyncContext *ac, void *r,
+    void *privdata)
+{
+    ngx_connection_t                  *c;
+    ngx_http_request_t                *req;
+    ngx_http_lago_webhook_redis_op_t  *op;
+
+    op = privdata;
+    req = op->request;
+
+    if (req) {
+        op->request = NULL;
+        op->cleanup->handler = NULL;
+
+        if (op->timer.timer_set) {
+            ngx_del_timer(&op->timer);
+        }
+
+        c = req->connection;
+
+        op->handler(req, r);
+
+        ngx_http_run_posted_requests(c);
+    }
+
+    ngx_free(op);
+}
+
+
+static void
+ngx_http_lago_webhook_redis_op_timeout(ngx_event_t *ev)
+{
+    ngx_connection_t                  *c;
+    ngx_http_request_t                *r;
+    ngx_http_lago_webhook_redis_t     *rc;
+    ngx_http_lago_webhook_redis_op_t  *op;
+
+    op = ev->data;
+    r = op->request;
+    rc = &ngx_http_lago_webhook_redis;
+
+    /* the op itself stays queued in hiredis until its reply or a drop */
+
+    op->request = NULL;
+    op->cleanup->handler = NULL;
+
+    c = r->connection;
+
+    ngx_http_lago_webhook_redis_outage(rc, "did not answer in time", NULL);
+
+    op->handler(r, NULL);
+
+    ngx_http_run_posted_requests(c);
+
+    /*
+     * A stalled connection would make every later command wait for its
+     * own timeout: drop it, so they fail fast until a reconnect succeeds.
+     */
+
+    ngx_http_lago_webhook_redis_drop(rc);
+}
+
+
+static void
+ngx_http_lago_webhook_redis_op_cleanup(void *data)
+{
+    ngx_http_lago_webhook_redis_op_t  *op = data;
+
+    op->request = NULL;
+
+    if (op->timer.timer_set) {
+        ngx_del_timer(&op->timer);
+    }
+}
+
+
+static void
+ngx_http_lago_webhook_redis_connect(ngx_http_lago_webhook_redis_t *rc)
+{
+    int                 argc;
+    size_t              argvlen[3];
+    const char         *argv[3];
+    ngx_connection_t   *c;
+    redisAsyncContext  *ac;
+
+    if (rc->conf.unix_path) {
+        ac = redisAsyncConnectUnix((const char *) rc->conf.unix_path);
+
+    } else {
+        /* a numeric address: hiredis's getaddrinfo does no lookup */
+        ac = redisAsyncConnect((const char *) rc->conf.host, rc->conf.port);
+    }
+
+    if (ac == NULL) {
+        ngx_http_lago_webhook_redis_outage(rc, "could not be reached",
+                                           "out of memory");
+        ngx_http_lago_webhook_redis_schedule_reconnect(rc);
+        return;
+    }
+
+    if (ac->err) {
+        ngx_http_lago_webhook_redis_outage(rc, "could not be reached",
+                                           ac->errstr);
+        redisAsyncFree(ac);
+        ngx_http_lago_webhook_redis_schedule_reconnect(rc);
+        return;
+    }
+
+    c = ngx_get_connection(ac->c.fd, rc->log);
+    if (c == NULL) {
+        redisAsyncFree(ac);
+        ngx_http_lago_webhook_redis_schedule_reconnect(rc);
+        return;
+    }
+
+    c->data = rc;
+    c->read->handler = ngx_http_lago_webhook_redis_read_handler;
+    c->write->handler = ngx_http_lago_webhook_redis_write_handler;
+    c->read->log = rc->log;
+    c->write->log = rc->log;
+
+    rc->ac = ac;
+    rc->conn = c;
+    rc->state = NGX_HTTP_LAGO_WEBHOOK_REDIS_CONNECTING;
+
+    ac->data = rc;
+    ac->ev.data = rc;
+    ac->ev.addRead = ngx_http_lago_webhook_redis_add_read;
+    ac->ev.delRead = ngx_http_lago_webhook_redis_del_read;
+    ac->ev.addWrite = ngx_http_lago_webhook_redis_add_write;
+    ac->ev.delWrite = ngx_http_lago_webhook_redis_del_write;
+    ac->ev.cleanup = ngx_http_lago_webhook_redis_cleanup;
+
+    redisAsyncSetConnectCallback(ac, ngx_http_lago_webhook_redis_on_connect);
+    redisAsyncSetDisconnectCallback(ac,
+                                    ngx_http_lago_webhook_redis_on_disconnect);
+
+    /* the first writable event tells that connect(2) finished */
+    ngx_http_lago_webhook_redis_add_write(rc);
+
+    /* queued before any request's command, so they run first */
+
+    if (rc->conf.password.len) {
+        argc = 0;
+        argv[argc] = "AUTH";
+        argvlen[argc++] = 4;
+
+        if (rc->conf.user.len) {
+            argv[argc] = (const char *) rc->conf.user.data;
+            argvlen[argc++] = rc->conf.user.len;
+        }
+
+        argv[argc] = (const char *) rc->conf.password.data;
+        argvlen[argc++] = rc->conf.password.len;
+
+        redisAsyncCommandArgv(ac, ngx_http_lago_webhook_redis_handshake_reply,
+                              NULL, argc, argv, argvlen);
+    }
+
+    if (rc->conf.db > 0) {
+        redisAsyncCommand(ac, ngx_http_lago_webhook_redis_handshake_reply,
+                          NULL, "SELECT %d", (int) rc->conf.db);
+    }
+
+    ngx_add_timer(&rc->connect_timer, rc->conf.connect_timeout);
+}
+
+
+static void
+ngx_http_lago_webhook_redis_on_connect(const redisAsyncContext *ac,
+    int status)
+{
+    ngx_http_lago_webhook_redis_t  *rc;
+
+    rc = ac->data;
+
+    if (status != REDIS_OK) {
+        /* hiredis frees the context after this; cleanup clears our state */
+        ngx_http_lago_webhook_redis_outage(rc, "could not be reached",
+                                           ac->errstr);
+        return;
+    }
+
+    if (rc->connect_timer.timer_set) {
+        ngx_del_timer(&rc->connect_timer);
+    }
+
+    rc->state = NGX_HTTP_LAGO_WEBHOOK_REDIS_CONNECTED;
+    rc->backoff = NGX_HTTP_LAGO_WEBHOOK_BACKOFF_MIN;
+
+    if (rc->outage_logged) {
+        rc->outage_logged = 0;
+        ngx_log_error(NGX_LOG_NOTICE, rc->log, 0,
+                      "lago_webhook: redis \"%V\" is reachable again",
+                      &rc->conf.name);
+    }
+}
+
+
+static void
+ngx_http_lago_webhook_redis_on_disconnect(const redisAsyncContext *ac,
+    int status)
+{
+    ngx_http_lago_webhook_redis_t  *rc;
+
+    rc = ac->data;
+
+    ngx_http_lago_webhook_redis_outage(rc, "closed the connection",
+                                       ac->err ? ac->errstr : NULL);
+}
+
+
+static void
+ngx_http_lago_webhook_redis_handshake_reply(redisAsyncContext *ac, void *r,
+    void *privdata)
+{
+    redisReply                     *reply = r;
+    ngx_http_lago_webhook_redis_t  *rc;
+
+    rc = ac->data;
+
+    if (reply == NULL || reply->type != REDIS_REPLY_ERROR) {
+        return;
+    }
+
+    ngx_log_error(NGX_LOG_ERR, rc->log, 0,
+                  "lago_webhook: redis \"%V\" refused AUTH or SELECT: %*s",
+                  &rc->conf.name, (size_t) reply->len, reply->str);
+
+    rc->outage_logged = 1;
+
+    /* we are inside a hiredis callback: drop the context from a posted event */
+    ngx_http_lago_webhook_redis_drop(rc);
+}
+
+
+/*
+ * Logs an outage once, however many requests and reconnect attempts it
+ * takes; the next successful connect logs the recovery.
+ */
+
+static void
+ngx_http_lago_webhook_redis_outage(ngx_http_lago_webhook_redis_t *rc,
+    const char *what, const char *detail)
+{
+    if (rc->outage_logged || rc->exiting) {
+        ngx_log_debug2(NGX_LOG_DEBUG_HTTP, rc->log, 0,
+                       "lago_webhook: redis %s: %s", what,
+                       detail ? detail : "");
+        return;
+    }
+
+    rc->outage_logged = 1;
+
+    ngx_log_error(NGX_LOG_ERR, rc->log, 0,
+                  "lago_webhook: redis \"%V\" %s%s%s, answering 503 "
+                  "until it is back", &rc->conf.name, what,
+                  detail ? ": " : "", detail ? detail : "");
+}
+
+
+static void
+ngx_http_lago_webhook_redis_drop(ngx_http_lago_webhook_redis_t *rc)
+{
+    if (rc->ac == NULL || rc->drop_event.posted) {
+        return;
+    }
+
+    ngx_post_event(&rc->drop_event, &ngx_posted_events);
+}
+
+
+static void
+ngx_http_lago_webhook_redis_drop_handler(ngx_event_t *ev)
+{
+    redisAsyncContext              *ac;
+    ngx_http_lago_webhook_redis_t  *rc;
+
+    rc = ev->data;
+    ac = rc->ac;
+
+    if (ac == NULL) {
+        return;
+    }
+
+    /*
+     * Every pending command's callback runs with a NULL reply, which
+     * answers its request with a 503; cleanup then schedules a reconnect.
+     */
+
+    ac->onDisconnect = NULL;
+    redisAsyncFree(ac);
+}
+
+
+static void
+ngx_http_lago_webhook_redis_connect_timeout(ngx_event_t *ev)
+{
+    ngx_http_lago_webhook_redis_t  *rc;
+
+    rc = ev->data;
+
+    if (rc->state != NGX_HTTP_LAGO_WEBHOOK_REDIS_CONNECTING) {
+        return;
+    }
+
+    ngx_http_lago_webhook_redis_outage(rc, "could not be reached",
+                                       "connect timed out");
+
+    ngx_http_lago_webhook_redis_drop_handler(&rc->drop_event);
+}
+
+
+static void
+ngx_http_lago_webhook_redis_schedule_reconnect(
+    ngx_http_lago_webhook_redis_t *rc)
+{
+    rc->state = NGX_HTTP_LAGO_WEBHOOK_REDIS_DISCONNECTED;
+
+    if (rc->exiting || ngx_exiting || ngx_terminate || ngx_quit) {
+        return;
+    }
+
+    if (rc->reconnect_timer.timer_set) {
+        return;
+    }
+
+    ngx_add_timer(&rc->reconnect_timer, rc->backoff);
+
+    rc->backoff *= 2;
+
+    if (rc->backoff > NGX_HTTP_LAGO_WEBHOOK_BACKOFF_MAX) {
+        rc->backoff = NGX_HTTP_LAGO_WEBHOOK_BACKOFF_MAX;
+    }
+}
+
+
+static void
+ngx_http_lago_webhook_redis_reconnect(ngx_event_t *ev)
+{
+    ngx_http_lago_webhook_redis_t  *rc;
+
+    rc = ev->data;
+
+    if (rc->ac == NULL && !rc->exiting) {
+        ngx_http_lago_webhook_redis_connect(rc);
+    }
+}
+
+
+static void
+ngx_http_lago_webhook_redis_add_read(void *data)
+{
+    ngx_http_lago_webhook_redis_t  *rc = data;
+
+    if (rc->conn && !rc->conn->read->active) {
+        (void) ngx_add_event(rc->conn->read, NGX_READ_EVENT,
+                             NGX_LEVEL_EVENT);
+    }
+}
+
+
+static void
+ngx_http_lago_webhook_redis_del_read(void *data)
+{
+    ngx_http_lago_webhook_redis_t  *rc = data;
+
+    if (rc->conn && rc->conn->read->active) {
+        (void) ngx_del_event(rc->conn->read, NGX_READ_EVENT, 0);
+    }
+}
+
+
+static void
+ngx_http_lago_webhook_redis_add_write(void *data)
+{
+    ngx_http_lago_webhook_redis_t  *rc = data;
+
+    if (rc->conn && !rc->conn->write->active) {
+        (void) ngx_add_event(rc->conn->write, NGX_WRITE_EVENT,
+                             NGX_LEVEL_EVENT);
+    }
+}
+
+
+static void
+ngx_http_lago_webhook_redis_del_write(void *data)
+{
+    ngx_http_lago_webhook_redis_t  *rc = data;
+
+    if (rc->conn && rc->conn->write->active) {
+        (void) ngx_del_event(rc->conn->write, NGX_WRITE_EVENT, 0);
+    }
+}
+
+
+/*
+ * hiredis is about to free the context and close the socket itself:
+ * release the nginx connection around it without closing the fd.
+ */
+
+static void
+ngx_http_lago_webhook_redis_cleanup(void *data)
+{
+    ngx_connection_t               *c;
+    ngx_http_lago_webhook_redis_t  *rc = data;
+
+    c = rc->conn;
+
+    if (c) {
+        if (c->read->active) {
+            (void) ngx_del_event(c->read, NGX_READ_EVENT, 0);
+        }
+
+        if (c->write->active) {
+            (void) ngx_del_event(c->write, NGX_WRITE_EVENT, 0);
+        }
+
+        if (c->read->posted) {
+            ngx_delete_posted_event(c->read);
+        }
+
+        if (c->write->posted) {
+            ngx_delete_posted_event(c->write);
+        }
+
+        ngx_free_connection(c);
+        c->fd = (ngx_socket_t) -1;
+    }
+
+    rc->conn = NULL;
+    rc->ac = NULL;
+
+    if (rc->connect_timer.timer_set) {
+        ngx_del_timer(&rc->connect_timer);
+    }
+
+    if (rc->drop_event.posted) {
+        ngx_delete_posted_event(&rc->drop_event);
+    }
+
+    ngx_http_lago_webhook_redis_schedule_reconnect(rc);
+}
+
+
+static void
+ngx_http_lago_webhook_redis_read_handler(ngx_event_t *ev)
+{
+    ngx_connection_t               *c;
+    ngx_http_lago_webhook_redis_t  *rc;
+
+    c = ev->data;
+    rc = c->data;
+
+    if (rc->ac) {
+        redisAsyncHandleRead(rc->ac);
+    }
+}
+
+
+static void
+ngx_http_lago_webhook_redis_write_handler(ngx_event_t *ev)
+{
+    ngx_connection_t               *c;
+    ngx_http_lago_webhook_redis_t  *rc;
+
+    c = ev->data;
+    rc = c->data;
+
+    if (rc->ac) {
+        redisAsyncHandleWrite(rc->ac);
+    }
+}
