@@ -18,6 +18,9 @@ use warnings;
 use Test::Nginx::Socket ();
 use File::Basename ();
 use Cwd ();
+use IO::Select ();
+use IO::Socket::INET ();
+use Time::HiRes ();
 
 our $Root = Cwd::abs_path(File::Basename::dirname(__FILE__) . '/..');
 
@@ -69,6 +72,68 @@ sub new_key {
     die "unexpected lago-admin output: $out" unless $key;
 
     return $key;
+}
+
+
+# Sends every request at once, each on its own connection, and returns
+# [status, body] per request, in order.  All are in flight together, so
+# nginx pipelines them to Redis side by side.
+sub concurrent {
+    my @requests = @_;
+
+    my $port = $ENV{TEST_NGINX_SERVER_PORT} || $ENV{TEST_NGINX_PORT} || 1984;
+    my (@socks, @bufs);
+
+    for my $req (@requests) {
+        my $sock = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
+                                         PeerPort => $port, Proto => 'tcp')
+            or die "connect: $!";
+        push @socks, $sock;
+        push @bufs, '';
+    }
+
+    # write all before reading any
+    for my $i (0 .. $#requests) {
+        $socks[$i]->syswrite($requests[$i]) == length $requests[$i]
+            or die "write: $!";
+    }
+
+    my $sel = IO::Select->new(@socks);
+    my %index = map { ("$socks[$_]" => $_) } 0 .. $#socks;
+    my $deadline = Time::HiRes::time() + 10;
+
+    while ($sel->count && Time::HiRes::time() < $deadline) {
+        for my $sock ($sel->can_read(1)) {
+            my $n = $sock->sysread(my $chunk, 65536);
+            if (!$n) {
+                $sel->remove($sock);
+                close $sock;
+                next;
+            }
+            $bufs[$index{"$sock"}] .= $chunk;
+        }
+    }
+
+    die "concurrent: responses still missing after 10 s" if $sel->count;
+
+    return map {
+        my ($status) = m{^HTTP/1\.1 (\d+)};
+        my ($body) = /\r\n\r\n(.*)\z/s;
+        [$status // 0, $body // ''];
+    } @bufs;
+}
+
+
+# a raw HTTP/1.1 request that closes its connection
+sub http_request {
+    my ($method, $uri, $key, $body) = @_;
+
+    $body //= '';
+
+    return "$method $uri HTTP/1.1\r\nHost: localhost\r\n"
+           . "Authorization: Bearer $key\r\nConnection: close\r\n"
+           . "Content-Type: application/json\r\n"
+           . "Content-Length: " . length($body) . "\r\n\r\n$body";
 }
 
 
