@@ -26,6 +26,7 @@ our $Root = Cwd::abs_path(File::Basename::dirname(__FILE__) . '/..');
 
 our $Uuid = '[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-'
             . '[0-9a-f]{12}';
+our ($Org, $Key);
 our $Time = '\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ';
 
 $ENV{TEST_NGINX_REDIS_PORT} //= 6379;
@@ -134,6 +135,110 @@ sub http_request {
            . "Authorization: Bearer $key\r\nConnection: close\r\n"
            . "Content-Type: application/json\r\n"
            . "Content-Length: " . length($body) . "\r\n\r\n$body";
+}
+
+
+# A minimal Redis client (RESP2) for checks the API cannot make.
+sub redis {
+    my @cmd = @_;
+
+    my ($host, $port, $db) = $ENV{LAGO_REDIS_URL}
+        =~ m{^redis://([^:/]+):(\d+)(?:/(\d+))?} or die "LAGO_REDIS_URL?";
+
+    my $sock = IO::Socket::INET->new(PeerAddr => $host, PeerPort => $port,
+                                     Proto => 'tcp', Timeout => 5)
+        or die "redis: $!";
+
+    my $send = sub {
+        my $req = '*' . @_ . "\r\n";
+        $req .= '$' . length($_) . "\r\n$_\r\n" for @_;
+        print $sock $req;
+    };
+
+    my $read;
+    $read = sub {
+        my $line = <$sock>;
+        die "redis: connection closed" unless defined $line;
+        $line =~ s/\r\n\z//;
+        my ($type, $rest) = (substr($line, 0, 1), substr($line, 1));
+
+        return $rest if $type eq '+' || $type eq ':';
+        die "redis: $rest\n" if $type eq '-';
+
+        if ($type eq '$') {
+            return undef if $rest < 0;
+            my $buf = '';
+            while (length $buf < $rest + 2) {
+                read($sock, $buf, $rest + 2 - length $buf, length $buf)
+                    or die "redis: short read";
+            }
+            return substr($buf, 0, $rest);
+        }
+
+        return undef if $rest < 0;
+        return [ map { $read->() } 1 .. $rest ];
+    };
+
+    if ($db) {
+        $send->('SELECT', $db);
+        $read->();
+    }
+
+    $send->(@cmd);
+    my $reply = $read->();
+    close $sock;
+
+    return $reply;
+}
+
+
+# Walks one organization's keys (layout: src/ngx_http_lago_webhook_store.c)
+# and returns what is inconsistent; an empty list means all is well.
+sub check_org {
+    my $org = shift;
+
+    my $p = "$ENV{TEST_NGINX_LAGO_PREFIX}\{$org\}:";
+    my %records = @{ redis('HGETALL', "${p}webhook_endpoints") };
+    my %urls = @{ redis('HGETALL', "${p}webhook_endpoint_urls") };
+    my %order = @{ redis('ZRANGE', "${p}webhook_endpoint_order", 0, -1,
+                         'WITHSCORES') };
+    my @problems;
+
+    for my $id (sort keys %records) {
+        my @f = split /\0/, $records{$id}, -1;
+
+        if (@f != 6) {
+            push @problems, "record $id has " . @f . " fields";
+            next;
+        }
+
+        push @problems, "record $id holds id $f[0]" if $f[0] ne $id;
+        push @problems, "record $id: url $f[1] not indexed to it"
+            if ($urls{$f[1]} // '') ne $id;
+        push @problems, "record $id: url $f[1] not in the order"
+            if !defined $order{$f[1]} || $order{$f[1]} != 0;
+        push @problems, "record $id: signature_algo $f[2]"
+            if $f[2] !~ /\A(?:jwt|hmac)\z/;
+        push @problems, "record $id: name $f[3]" if $f[3] !~ /\A(?:N\z|S)/;
+        push @problems, "record $id: event_types $f[4]"
+            if $f[4] !~ /\A(?:N|S[a-z_.,]*)\z/;
+        push @problems, "record $id: created_at $f[5]" if $f[5] !~ /\A\d+\z/;
+    }
+
+    for my $url (sort keys %urls) {
+        my $rec = $records{ $urls{$url} };
+        push @problems, "url $url points to a missing record $urls{$url}"
+            if !defined $rec;
+        push @problems, "url $url points to record of another url"
+            if defined $rec && (split /\0/, $rec)[1] ne $url;
+    }
+
+    for my $url (sort keys %order) {
+        push @problems, "ordered url $url has no index entry"
+            if !defined $urls{$url};
+    }
+
+    return @problems;
 }
 
 
