@@ -42,7 +42,8 @@ sub start_redis {
 sub count_log {
     my $pattern = shift;
 
-    open my $fh, '<', 't/servroot/logs/error.log' or die "error.log: $!";
+    my $root = $ENV{TEST_NGINX_SERVROOT} // 't/servroot';
+    open my $fh, '<', "$root/logs/error.log" or die "error.log: $!";
     my $n = grep { /$pattern/ } <$fh>;
     close $fh;
 
