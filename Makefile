@@ -21,11 +21,10 @@ NGINX_MODULE   := $(DYNAMIC_DIR)/ngx_http_lago_webhook_module.so
 NGINX_CC_OPT   ?= -g -O2
 NGINX_LD_OPT   ?=
 
-# the Test::Nginx library: the compatible runner in t/lib, or upstream's
-TEST_NGINX_LIB ?= t/lib
-PROVE          ?= prove
-PROVE_FLAGS    ?=
-TEST_FILES     ?= t/*.t
+# bin/run-tests reads these: the Test::Nginx library (the compatible
+# runner in t/lib, or upstream's lib/), the suites to run (default: all),
+# extra prove flags
+export TEST_NGINX_LIB TEST_FILES PROVE_FLAGS
 
 MODULE_SOURCES := config ngx_http_lago_webhook_module.c \
                   $(wildcard src/*.c src/*.h)
