@@ -41,14 +41,14 @@ static ngx_int_t ngx_http_lago_webhook_body_collect(ngx_http_request_t *r,
 static ngx_int_t ngx_http_lago_webhook_authenticate(ngx_http_request_t *r);
 static void ngx_http_lago_webhook_auth_reply(ngx_http_request_t *r,
     redisReply *reply);
-static ngx_int_t ngx_http_lago_webhook_permitted(ngx_http_request_t *r,
-    ngx_str_t *permissions);
+static ngx_http_lago_webhook_error_e ngx_http_lago_webhook_permitted(
+    ngx_http_request_t *r, ngx_str_t *permissions);
 static ngx_int_t ngx_http_lago_webhook_dispatch(ngx_http_request_t *r);
 static ngx_int_t ngx_http_lago_webhook_create(ngx_http_request_t *r);
 static ngx_int_t ngx_http_lago_webhook_update(ngx_http_request_t *r);
 static ngx_int_t ngx_http_lago_webhook_list(ngx_http_request_t *r);
-static ngx_int_t ngx_http_lago_webhook_parse_body(ngx_http_request_t *r,
-    ngx_uint_t create);
+static ngx_http_lago_webhook_error_e ngx_http_lago_webhook_parse_body(
+    ngx_http_request_t *r, ngx_uint_t create);
 static ngx_int_t ngx_http_lago_webhook_store_started(ngx_http_request_t *r,
     ngx_int_t rc);
 static void ngx_http_lago_webhook_write_reply(ngx_http_request_t *r,
@@ -552,9 +552,10 @@ ngx_http_lago_webhook_authenticate(ngx_http_request_t *r)
 static void
 ngx_http_lago_webhook_auth_reply(ngx_http_request_t *r, redisReply *reply)
 {
-    ngx_int_t                     rc, expires_at;
-    redisReply                   *org, *expires, *permissions;
-    ngx_http_lago_webhook_ctx_t  *ctx;
+    ngx_int_t                       rc, expires_at;
+    redisReply                     *org, *expires, *permissions;
+    ngx_http_lago_webhook_ctx_t    *ctx;
+    ngx_http_lago_webhook_error_e   error;
 
     ctx = ngx_http_get_module_ctx(r, ngx_http_lago_webhook_module);
 
@@ -600,9 +601,10 @@ ngx_http_lago_webhook_auth_reply(ngx_http_request_t *r, redisReply *reply)
         ctx->permissions.data = (u_char *) permissions->str;
         ctx->permissions.len = permissions->len;
 
-        rc = ngx_http_lago_webhook_permitted(r, &ctx->permissions);
+        error = ngx_http_lago_webhook_permitted(r, &ctx->permissions);
 
-        if (rc != NGX_OK) {
+        if (error != NGX_HTTP_LAGO_WEBHOOK_ERR_NONE) {
+            rc = ngx_http_lago_webhook_send_error(r, error);
             goto done;
         }
     }
@@ -630,10 +632,11 @@ done:
 
 /*
  * A key's optional permissions: {"webhook_endpoint":["read","write"], ...}.
- * GET and HEAD read, everything else writes.  NGX_OK or the 403 sent.
+ * GET and HEAD read, everything else writes.  Returns the 403 to send, or
+ * NGX_HTTP_LAGO_WEBHOOK_ERR_NONE.
  */
 
-static ngx_int_t
+static ngx_http_lago_webhook_error_e
 ngx_http_lago_webhook_permitted(ngx_http_request_t *r, ngx_str_t *permissions)
 {
     size_t                          i;
@@ -679,7 +682,7 @@ ngx_http_lago_webhook_permitted(ngx_http_request_t *r, ngx_str_t *permissions)
     }
 
     if (allowed) {
-        return NGX_OK;
+        return NGX_HTTP_LAGO_WEBHOOK_ERR_NONE;
     }
 
     if (key_resource) {
@@ -691,7 +694,7 @@ ngx_http_lago_webhook_permitted(ngx_http_request_t *r, ngx_str_t *permissions)
                      : NGX_HTTP_LAGO_WEBHOOK_ERR_WRITE_FORBIDDEN;
     }
 
-    return ngx_http_lago_webhook_send_error(r, error);
+    return error;
 }
 
 
@@ -760,14 +763,15 @@ ngx_http_lago_webhook_create(ngx_http_request_t *r)
     ngx_http_lago_webhook_ctx_t     *ctx;
     ngx_http_lago_webhook_input_t   *in;
     ngx_http_lago_webhook_record_t  *rec;
+    ngx_http_lago_webhook_error_e    error;
 
     ctx = ngx_http_get_module_ctx(r, ngx_http_lago_webhook_module);
     in = &ctx->input;
     rec = &ctx->record;
 
-    rc = ngx_http_lago_webhook_parse_body(r, 1);
-    if (rc != NGX_OK) {
-        return rc;
+    error = ngx_http_lago_webhook_parse_body(r, 1);
+    if (error != NGX_HTTP_LAGO_WEBHOOK_ERR_NONE) {
+        return ngx_http_lago_webhook_send_error(r, error);
     }
 
     if (lago_webhook_uuid_v4(ctx->id_buf) != 0) {
@@ -808,16 +812,17 @@ ngx_http_lago_webhook_create(ngx_http_request_t *r)
 static ngx_int_t
 ngx_http_lago_webhook_update(ngx_http_request_t *r)
 {
-    ngx_int_t                     rc;
-    ngx_http_lago_webhook_ctx_t  *ctx;
+    ngx_int_t                       rc;
+    ngx_http_lago_webhook_ctx_t    *ctx;
+    ngx_http_lago_webhook_error_e   error;
 
     ctx = ngx_http_get_module_ctx(r, ngx_http_lago_webhook_module);
 
     /* a missing root key is a 400 even for an unknown id */
 
-    rc = ngx_http_lago_webhook_parse_body(r, 0);
-    if (rc != NGX_OK) {
-        return rc;
+    error = ngx_http_lago_webhook_parse_body(r, 0);
+    if (error != NGX_HTTP_LAGO_WEBHOOK_ERR_NONE) {
+        return ngx_http_lago_webhook_send_error(r, error);
     }
 
     if (ctx->id.len == 0) {
@@ -905,33 +910,30 @@ ngx_http_lago_webhook_page_arg(ngx_http_request_t *r, char *name,
 }
 
 
-static ngx_int_t
+/* the 400 (or 500) to send, or NGX_HTTP_LAGO_WEBHOOK_ERR_NONE */
+
+static ngx_http_lago_webhook_error_e
 ngx_http_lago_webhook_parse_body(ngx_http_request_t *r, ngx_uint_t create)
 {
-    ngx_int_t                     rc;
     ngx_http_lago_webhook_ctx_t  *ctx;
 
     ctx = ngx_http_get_module_ctx(r, ngx_http_lago_webhook_module);
 
-    rc = ngx_http_lago_webhook_body_parse(r->pool, &ctx->body, create,
-                                          &ctx->input);
-
-    switch (rc) {
+    switch (ngx_http_lago_webhook_body_parse(r->pool, &ctx->body, create,
+                                             &ctx->input))
+    {
 
     case NGX_OK:
-        return NGX_OK;
+        return NGX_HTTP_LAGO_WEBHOOK_ERR_NONE;
 
     case NGX_HTTP_LAGO_WEBHOOK_BODY_MALFORMED:
-        return ngx_http_lago_webhook_send_error(r,
-                                       NGX_HTTP_LAGO_WEBHOOK_ERR_BAD_REQUEST);
+        return NGX_HTTP_LAGO_WEBHOOK_ERR_BAD_REQUEST;
 
     case NGX_HTTP_LAGO_WEBHOOK_BODY_MISSING:
-        return ngx_http_lago_webhook_send_error(r,
-                                       NGX_HTTP_LAGO_WEBHOOK_ERR_PARAM_MISSING);
+        return NGX_HTTP_LAGO_WEBHOOK_ERR_PARAM_MISSING;
 
     default:
-        return ngx_http_lago_webhook_send_error(r,
-                                       NGX_HTTP_LAGO_WEBHOOK_ERR_INTERNAL);
+        return NGX_HTTP_LAGO_WEBHOOK_ERR_INTERNAL;
     }
 }
 
