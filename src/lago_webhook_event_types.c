@@ -141,11 +141,62 @@ lago_webhook_event_type_is_known(const unsigned char *s, size_t len)
 }
 
 
+/* the lower case of a code point below U+0800, in the alphabets above */
+
+static unsigned int
+lago_webhook_event_type_lower(unsigned int cp)
+{
+    if ((cp >= 0xc0 && cp <= 0xde && cp != 0xd7)       /* Latin-1 */
+        || (cp >= 0x391 && cp <= 0x3ab && cp != 0x3a2)  /* Greek */
+        || (cp >= 0x410 && cp <= 0x42f))                /* Cyrillic */
+    {
+        return cp + 0x20;
+    }
+
+    if (cp >= 0x400 && cp <= 0x40f) {
+        return cp + 0x50;
+    }
+
+    if (cp == 0x386) {
+        return 0x3ac;
+    }
+
+    if (cp >= 0x388 && cp <= 0x38a) {
+        return cp + 0x25;
+    }
+
+    if (cp == 0x38c) {
+        return 0x3cc;
+    }
+
+    if (cp == 0x38e || cp == 0x38f) {
+        return cp + 0x3f;
+    }
+
+    if (cp == 0x178) {
+        return 0xff;
+    }
+
+    /* Latin Extended-A pairs upper/lower case letters side by side */
+
+    if ((cp >= 0x100 && cp <= 0x137 && cp % 2 == 0)
+        || (cp >= 0x139 && cp <= 0x148 && cp % 2 == 1)
+        || (cp >= 0x14a && cp <= 0x177 && cp % 2 == 0)
+        || (cp >= 0x179 && cp <= 0x17e && cp % 2 == 1))
+    {
+        return cp + 1;
+    }
+
+    return cp;
+}
+
+
 size_t
 lago_webhook_event_type_normalize(unsigned char *dst, const unsigned char *s,
     size_t len)
 {
-    size_t  start, end, i;
+    size_t        start, end, i;
+    unsigned int  cp;
 
     /*
      * String#strip removes leading and trailing NUL, tab, LF, VT, FF, CR and
@@ -171,15 +222,31 @@ lago_webhook_event_type_normalize(unsigned char *dst, const unsigned char *s,
     }
 
     /*
-     * String#downcase maps all of Unicode; only ASCII letters are mapped
-     * here.  No known name has other letters, so this changes no verdict;
-     * it only shows such letters unchanged in the list of invalid names.
-     * Copying forwards keeps dst == s safe, as start >= 0.
+     * String#downcase maps all of Unicode.  ASCII and the two-byte
+     * alphabets (Latin-1, Latin Extended-A, Greek, Cyrillic) are mapped
+     * here; their lower case has the same UTF-8 length, so copying
+     * forwards keeps dst == s safe.  No known name has such letters: this
+     * only decides how they show in the list of invalid names.
      */
 
     for (i = start; i < end; i++) {
-        dst[i - start] = (s[i] >= 'A' && s[i] <= 'Z')
-                         ? (unsigned char) (s[i] | 0x20) : s[i];
+        if (s[i] >= 'A' && s[i] <= 'Z') {
+            dst[i - start] = (unsigned char) (s[i] | 0x20);
+            continue;
+        }
+
+        if (s[i] >= 0xc2 && s[i] <= 0xdf && i + 1 < end
+            && (s[i + 1] & 0xc0) == 0x80)
+        {
+            cp = (unsigned int) (s[i] & 0x1f) << 6 | (s[i + 1] & 0x3f);
+            cp = lago_webhook_event_type_lower(cp);
+            dst[i - start] = (unsigned char) (0xc0 | (cp >> 6));
+            dst[i - start + 1] = (unsigned char) (0x80 | (cp & 0x3f));
+            i++;
+            continue;
+        }
+
+        dst[i - start] = s[i];
     }
 
     return end - start;

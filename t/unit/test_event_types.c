@@ -249,8 +249,14 @@ test_normalize(void)
     CHECK(normalizes_to(UNIT_S("@[`{"), "@[`{"),
           "only A-Z is mapped");
     CHECK(normalizes_to(UNIT_S("\xc3\x89V\xc3\x89NEMENT"),
-                        "\xc3\x89v\xc3\x89nement"),
-          "non-ASCII letters left as they are");
+                        "\xc3\xa9v\xc3\xa9nement"),
+          "Latin-1 letters lower-cased like Ruby's downcase");
+    CHECK(normalizes_to(UNIT_S("\xce\xa3\xd0\x96\xc5\x81\xc3\x97"),
+                        "\xcf\x83\xd0\xb6\xc5\x82\xc3\x97"),
+          "Greek, Cyrillic, Latin Extended-A lower-cased, the sign kept");
+    CHECK(normalizes_to(UNIT_S("\xe2\x84\xaa\xc3"),
+                        "\xe2\x84\xaa\xc3"),
+          "three-byte and truncated sequences left as they are");
     CHECK(normalizes_to(UNIT_S("\xc2\xa0x\xc2\xa0"), "\xc2\xa0x\xc2\xa0"),
           "Unicode spaces not stripped");
 
