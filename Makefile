@@ -5,6 +5,8 @@ SHELL := /bin/bash
 #                   the dynamic module for Debian's nginx (build/nginx-dynamic)
 #   make run        a local Redis and nginx serving the API (see README)
 #   make test       unit tests and every suite in t/, against a Redis of its own
+#   make bench      throughput and latency against nginx's own ceiling
+#                   (bench/README.md)
 #   make clean
 #
 # Debian's nginx source package is unpacked into build/nginx-src.
@@ -29,7 +31,7 @@ export TEST_NGINX_LIB TEST_FILES PROVE_FLAGS
 MODULE_SOURCES := config ngx_http_lago_webhook_module.c \
                   $(wildcard src/*.c src/*.h)
 
-.PHONY: all build deps static dynamic test unit-test suites run clean
+.PHONY: all build deps static dynamic test unit-test suites run bench clean
 
 all: build
 
@@ -70,6 +72,10 @@ test: deps
 run: deps
 	@$(MAKE) --no-print-directory build
 	@bin/run-local
+
+bench: deps
+	@EXTRA_PACKAGES=wrk bin/install-deps
+	@bench/run
 
 clean:
 	rm -rf $(BUILD) t/servroot*
