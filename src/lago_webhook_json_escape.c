@@ -15,8 +15,35 @@
 
 
 #include <stddef.h>
+#include <string.h>
 
 #include "lago_webhook_json_escape.h"
+
+
+/*
+ * 1 for the bytes that may need escaping: '"', '\\', control characters,
+ * '<', '>', '&', and 0xe2, the lead byte of U+2028 and U+2029.  Runs of
+ * the others (nearly every byte of a URL or a name) are copied as they are.
+ */
+
+static const unsigned char  lago_webhook_json_special[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,   /* 0x00 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,   /* 0x10 */
+    0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0,   /* 0x20 " & */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 1, 0,   /* 0x30 < > */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,   /* 0x40 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,   /* 0x50 \\ */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,   /* 0x60 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,   /* 0x70 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,   /* 0x80 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,   /* 0x90 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,   /* 0xa0 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,   /* 0xb0 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,   /* 0xc0 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,   /* 0xd0 */
+    0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,   /* 0xe0 0xe2 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0    /* 0xf0 */
+};
 
 
 static size_t lago_webhook_json_escape_one(unsigned char *dst,
@@ -32,6 +59,12 @@ lago_webhook_json_escaped_len(const unsigned char *s, size_t len)
     i = 0;
 
     while (i < len) {
+        if (!lago_webhook_json_special[s[i]]) {
+            n++;
+            i++;
+            continue;
+        }
+
         n += lago_webhook_json_escape_one(NULL, s + i, len - i, &used);
         i += used;
     }
@@ -44,11 +77,24 @@ unsigned char *
 lago_webhook_json_escape(unsigned char *dst, const unsigned char *s,
     size_t len)
 {
-    size_t  used, i;
+    size_t  used, i, run;
 
     i = 0;
 
     while (i < len) {
+        run = i;
+
+        while (run < len && !lago_webhook_json_special[s[run]]) {
+            run++;
+        }
+
+        if (run > i) {
+            memcpy(dst, s + i, run - i);
+            dst += run - i;
+            i = run;
+            continue;
+        }
+
         dst += lago_webhook_json_escape_one(dst, s + i, len - i, &used);
         i += used;
     }
