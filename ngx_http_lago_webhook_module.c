@@ -21,6 +21,7 @@
 #include "ngx_http_lago_webhook_store.h"
 #include "ngx_http_lago_webhook_body.h"
 #include "ngx_http_lago_webhook_output.h"
+#include "ngx_http_lago_webhook_key_cache.h"
 #include "lago_webhook_uuid.h"
 
 
@@ -39,6 +40,8 @@ static void ngx_http_lago_webhook_body_read(ngx_http_request_t *r);
 static ngx_int_t ngx_http_lago_webhook_body_collect(ngx_http_request_t *r,
     ngx_str_t *body);
 static ngx_int_t ngx_http_lago_webhook_authenticate(ngx_http_request_t *r);
+static ngx_int_t ngx_http_lago_webhook_authorize(ngx_http_request_t *r,
+    u_char *org, time_t expires_at, ngx_str_t *permissions);
 static void ngx_http_lago_webhook_auth_reply(ngx_http_request_t *r,
     redisReply *reply);
 static ngx_http_lago_webhook_error_e ngx_http_lago_webhook_permitted(
@@ -143,6 +146,13 @@ static ngx_command_t  ngx_http_lago_webhook_commands[] = {
       offsetof(ngx_http_lago_webhook_main_conf_t, timeout),
       NULL },
 
+    { ngx_string("lago_webhook_key_cache_ttl"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_msec_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_lago_webhook_main_conf_t, key_cache_ttl),
+      NULL },
+
     { ngx_string("lago_webhook_max_endpoints"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
       ngx_conf_set_num_slot,
@@ -243,7 +253,7 @@ ngx_http_lago_webhook_handler(ngx_http_request_t *r)
                                        NGX_HTTP_LAGO_WEBHOOK_ERR_TOO_LARGE);
         }
 
-        ctx->permissions = key;   /* the key waits here until the body is in */
+        ctx->api_key = key;
 
         rc = ngx_http_read_client_request_body(r,
                                              ngx_http_lago_webhook_body_read);
@@ -260,7 +270,7 @@ ngx_http_lago_webhook_handler(ngx_http_request_t *r)
         return rc;
     }
 
-    ctx->permissions = key;
+    ctx->api_key = key;
 
     rc = ngx_http_lago_webhook_authenticate(r);
 
@@ -530,19 +540,37 @@ ngx_http_lago_webhook_body_collect(ngx_http_request_t *r, ngx_str_t *body)
 
 
 /*
- * Starts the key lookup.  NGX_DONE: the reply will finish the request;
- * anything else is the final answer now.
+ * Starts the key lookup: from this worker's cache when the key was seen
+ * lately, else from Redis.  NGX_DONE: a store reply will finish the
+ * request; anything else is the final answer now.
  */
 
 static ngx_int_t
 ngx_http_lago_webhook_authenticate(ngx_http_request_t *r)
 {
     ngx_int_t                     rc;
+    ngx_str_t                     permissions;
     ngx_http_lago_webhook_ctx_t  *ctx;
+    ngx_http_lago_webhook_key_t  *key;
 
     ctx = ngx_http_get_module_ctx(r, ngx_http_lago_webhook_module);
 
-    rc = ngx_http_lago_webhook_store_authenticate(r, &ctx->permissions,
+    /* only a digest of each key is stored: a dump leaks no usable key */
+
+    SHA256(ctx->api_key.data, ctx->api_key.len, ctx->digest);
+
+    key = ngx_http_lago_webhook_key_cache_get(ctx->digest);
+
+    if (key) {
+        permissions.data = key->permissions;
+        permissions.len = key->permissions_len;
+
+        return ngx_http_lago_webhook_authorize(r, key->organization_id,
+                                key->expires_at,
+                                key->has_permissions ? &permissions : NULL);
+    }
+
+    rc = ngx_http_lago_webhook_store_authenticate(r, ctx->digest,
                                              ngx_http_lago_webhook_auth_reply);
 
     return ngx_http_lago_webhook_store_started(r, rc);
@@ -552,10 +580,11 @@ ngx_http_lago_webhook_authenticate(ngx_http_request_t *r)
 static void
 ngx_http_lago_webhook_auth_reply(ngx_http_request_t *r, redisReply *reply)
 {
-    ngx_int_t                       rc, expires_at;
-    redisReply                     *org, *expires, *permissions;
-    ngx_http_lago_webhook_ctx_t    *ctx;
-    ngx_http_lago_webhook_error_e   error;
+    ngx_int_t                     rc, expires_at;
+    ngx_str_t                     permissions;
+    redisReply                   *org, *expires, *perms;
+    ngx_http_lago_webhook_ctx_t  *ctx;
+    ngx_http_lago_webhook_key_t   key;
 
     ctx = ngx_http_get_module_ctx(r, ngx_http_lago_webhook_module);
 
@@ -571,7 +600,7 @@ ngx_http_lago_webhook_auth_reply(ngx_http_request_t *r, redisReply *reply)
 
     org = reply->element[0];
     expires = reply->element[1];
-    permissions = reply->element[2];
+    perms = reply->element[2];
 
     if (org->type != REDIS_REPLY_STRING) {
         rc = ngx_http_lago_webhook_send_error(r,
@@ -583,34 +612,40 @@ ngx_http_lago_webhook_auth_reply(ngx_http_request_t *r, redisReply *reply)
         goto invalid;
     }
 
+    expires_at = 0;
+
     if (expires->type == REDIS_REPLY_STRING) {
         expires_at = ngx_atoi((u_char *) expires->str, expires->len);
 
-        if (expires_at == NGX_ERROR || expires_at <= ngx_time()) {
-            rc = ngx_http_lago_webhook_send_error(r,
-                                       NGX_HTTP_LAGO_WEBHOOK_ERR_UNAUTHORIZED);
-            goto done;
+        if (expires_at == NGX_ERROR) {
+            goto invalid;
         }
     }
 
-    ngx_memcpy(ctx->org_buf, org->str, NGX_HTTP_LAGO_WEBHOOK_UUID_LEN);
-    ctx->organization_id.data = ctx->org_buf;
-    ctx->organization_id.len = NGX_HTTP_LAGO_WEBHOOK_UUID_LEN;
+    ngx_memzero(&key, offsetof(ngx_http_lago_webhook_key_t, permissions));
 
-    if (permissions->type == REDIS_REPLY_STRING) {
-        ctx->permissions.data = (u_char *) permissions->str;
-        ctx->permissions.len = permissions->len;
+    ngx_memcpy(key.digest, ctx->digest, SHA256_DIGEST_LENGTH);
+    ngx_memcpy(key.organization_id, org->str, NGX_HTTP_LAGO_WEBHOOK_UUID_LEN);
+    key.expires_at = (time_t) expires_at;
 
-        error = ngx_http_lago_webhook_permitted(r, &ctx->permissions);
+    if (perms->type == REDIS_REPLY_STRING) {
+        permissions.data = (u_char *) perms->str;
+        permissions.len = perms->len;
 
-        if (error != NGX_HTTP_LAGO_WEBHOOK_ERR_NONE) {
-            rc = ngx_http_lago_webhook_send_error(r, error);
-            goto done;
+        key.has_permissions = 1;
+        key.permissions_len = perms->len;
+
+        if (perms->len <= NGX_HTTP_LAGO_WEBHOOK_KEY_CACHE_PERMISSIONS) {
+            ngx_memcpy(key.permissions, perms->str, perms->len);
         }
     }
 
-    rc = ngx_http_lago_webhook_dispatch(r);
+    ngx_http_lago_webhook_key_cache_put(&key);
 
+    rc = ngx_http_lago_webhook_authorize(r, key.organization_id,
+                                         key.expires_at,
+                                         key.has_permissions ? &permissions
+                                                             : NULL);
     if (rc == NGX_DONE) {
         return;
     }
@@ -627,6 +662,41 @@ invalid:
 done:
 
     ngx_http_finalize_request(r, rc);
+}
+
+
+/*
+ * The key is known: check its expiry and permissions, then run the
+ * action.  Returns like ngx_http_lago_webhook_authenticate().
+ */
+
+static ngx_int_t
+ngx_http_lago_webhook_authorize(ngx_http_request_t *r, u_char *org,
+    time_t expires_at, ngx_str_t *permissions)
+{
+    ngx_http_lago_webhook_ctx_t    *ctx;
+    ngx_http_lago_webhook_error_e   error;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_lago_webhook_module);
+
+    if (expires_at && expires_at <= ngx_time()) {
+        return ngx_http_lago_webhook_send_error(r,
+                                       NGX_HTTP_LAGO_WEBHOOK_ERR_UNAUTHORIZED);
+    }
+
+    ngx_memcpy(ctx->org_buf, org, NGX_HTTP_LAGO_WEBHOOK_UUID_LEN);
+    ctx->organization_id.data = ctx->org_buf;
+    ctx->organization_id.len = NGX_HTTP_LAGO_WEBHOOK_UUID_LEN;
+
+    if (permissions) {
+        error = ngx_http_lago_webhook_permitted(r, permissions);
+
+        if (error != NGX_HTTP_LAGO_WEBHOOK_ERR_NONE) {
+            return ngx_http_lago_webhook_send_error(r, error);
+        }
+    }
+
+    return ngx_http_lago_webhook_dispatch(r);
 }
 
 
@@ -1151,6 +1221,7 @@ ngx_http_lago_webhook_create_main_conf(ngx_conf_t *cf)
     lmcf->redis_db = NGX_CONF_UNSET;
     lmcf->connect_timeout = NGX_CONF_UNSET_MSEC;
     lmcf->timeout = NGX_CONF_UNSET_MSEC;
+    lmcf->key_cache_ttl = NGX_CONF_UNSET_MSEC;
 
     return lmcf;
 }
@@ -1170,6 +1241,7 @@ ngx_http_lago_webhook_init_main_conf(ngx_conf_t *cf, void *conf)
     ngx_conf_init_value(lmcf->redis_db, 0);
     ngx_conf_init_msec_value(lmcf->connect_timeout, 1000);
     ngx_conf_init_msec_value(lmcf->timeout, 2000);
+    ngx_conf_init_msec_value(lmcf->key_cache_ttl, 5000);
 
     if (lmcf->redis.data == NULL) {
         ngx_str_set(&value, "127.0.0.1:6379");
@@ -1461,6 +1533,12 @@ ngx_http_lago_webhook_init_process(ngx_cycle_t *cycle)
     rconf.timeout = lmcf->timeout;
     rconf.name = lmcf->redis;
 
+    if (ngx_http_lago_webhook_key_cache_init(lmcf->key_cache_ttl, cycle->log)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
     return ngx_http_lago_webhook_redis_init(cycle, &rconf);
 }
 
@@ -1469,4 +1547,5 @@ static void
 ngx_http_lago_webhook_exit_process(ngx_cycle_t *cycle)
 {
     ngx_http_lago_webhook_redis_exit(cycle);
+    ngx_http_lago_webhook_key_cache_exit();
 }

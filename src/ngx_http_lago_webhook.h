@@ -33,6 +33,7 @@ typedef struct {
     ngx_str_t                  prefix;
     ngx_msec_t                 connect_timeout;
     ngx_msec_t                 timeout;
+    ngx_msec_t                 key_cache_ttl;
     ngx_flag_t                 enabled;         /* some location uses us */
 } ngx_http_lago_webhook_main_conf_t;
 
@@ -99,7 +100,8 @@ typedef struct {
     ngx_http_lago_webhook_action_e   action;
     ngx_str_t                        id;        /* normalised lago_id */
     ngx_str_t                        organization_id;
-    ngx_str_t                        permissions; /* JSON, empty = all */
+    ngx_str_t                        api_key;
+    u_char                           digest[32];  /* SHA-256 of the key */
     ngx_str_t                        body;
     ngx_http_lago_webhook_input_t    input;
     ngx_http_lago_webhook_record_t   record;

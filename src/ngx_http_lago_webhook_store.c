@@ -212,19 +212,14 @@ ngx_http_lago_webhook_store_init(ngx_log_t *log)
 
 ngx_int_t
 ngx_http_lago_webhook_store_authenticate(ngx_http_request_t *r,
-    ngx_str_t *api_key, ngx_http_lago_webhook_redis_handler_pt handler)
+    u_char *digest, ngx_http_lago_webhook_redis_handler_pt handler)
 {
     u_char                             *p;
-    u_char                              md[SHA256_DIGEST_LENGTH];
     size_t                              argvlen[5];
     const char                         *argv[5];
     ngx_http_lago_webhook_main_conf_t  *lmcf;
 
     lmcf = ngx_http_get_module_main_conf(r, ngx_http_lago_webhook_module);
-
-    /* only a digest of each key is stored: a dump leaks no usable key */
-
-    SHA256(api_key->data, api_key->len, md);
 
     p = ngx_pnalloc(r->pool, lmcf->prefix.len + sizeof("apikey:") - 1
                              + SHA256_DIGEST_LENGTH * 2);
@@ -235,7 +230,7 @@ ngx_http_lago_webhook_store_authenticate(ngx_http_request_t *r,
     argv[1] = (const char *) p;
     p = ngx_cpymem(p, lmcf->prefix.data, lmcf->prefix.len);
     p = ngx_cpymem(p, "apikey:", sizeof("apikey:") - 1);
-    p = ngx_hex_dump(p, md, SHA256_DIGEST_LENGTH);
+    p = ngx_hex_dump(p, digest, SHA256_DIGEST_LENGTH);
     argvlen[1] = p - (u_char *) argv[1];
 
     argv[0] = "HMGET";

@@ -26,7 +26,7 @@ typedef struct {
 ngx_int_t ngx_http_lago_webhook_store_init(ngx_log_t *log);
 
 ngx_int_t ngx_http_lago_webhook_store_authenticate(ngx_http_request_t *r,
-    ngx_str_t *api_key, ngx_http_lago_webhook_redis_handler_pt handler);
+    u_char *digest, ngx_http_lago_webhook_redis_handler_pt handler);
 ngx_int_t ngx_http_lago_webhook_store_create(ngx_http_request_t *r,
     ngx_http_lago_webhook_redis_handler_pt handler);
 ngx_int_t ngx_http_lago_webhook_store_show(ngx_http_request_t *r,

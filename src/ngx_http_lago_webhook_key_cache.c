@@ -1,0 +1,96 @@
+
+/*
+ * Direct-mapped: a digest is random, so its first bytes pick the slot,
+ * and a newer key simply replaces an older one in the same slot.  One
+ * worker, one event loop: no locking.
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+
+#include "ngx_http_lago_webhook_key_cache.h"
+
+
+#define NGX_HTTP_LAGO_WEBHOOK_KEY_CACHE_SLOTS  1024
+
+
+static ngx_http_lago_webhook_key_t  *ngx_http_lago_webhook_keys;
+static ngx_msec_t                     ngx_http_lago_webhook_keys_ttl;
+
+
+ngx_int_t
+ngx_http_lago_webhook_key_cache_init(ngx_msec_t ttl, ngx_log_t *log)
+{
+    ngx_http_lago_webhook_keys_ttl = ttl;
+
+    if (ttl == 0) {
+        return NGX_OK;
+    }
+
+    ngx_http_lago_webhook_keys = ngx_calloc(
+                    NGX_HTTP_LAGO_WEBHOOK_KEY_CACHE_SLOTS
+                    * sizeof(ngx_http_lago_webhook_key_t), log);
+
+    return ngx_http_lago_webhook_keys ? NGX_OK : NGX_ERROR;
+}
+
+
+void
+ngx_http_lago_webhook_key_cache_exit(void)
+{
+    if (ngx_http_lago_webhook_keys) {
+        ngx_free(ngx_http_lago_webhook_keys);
+        ngx_http_lago_webhook_keys = NULL;
+    }
+}
+
+
+static ngx_http_lago_webhook_key_t *
+ngx_http_lago_webhook_key_cache_slot(u_char *digest)
+{
+    ngx_uint_t  i;
+
+    i = ((ngx_uint_t) digest[0] << 8 | digest[1])
+        % NGX_HTTP_LAGO_WEBHOOK_KEY_CACHE_SLOTS;
+
+    return &ngx_http_lago_webhook_keys[i];
+}
+
+
+ngx_http_lago_webhook_key_t *
+ngx_http_lago_webhook_key_cache_get(u_char *digest)
+{
+    ngx_http_lago_webhook_key_t  *key;
+
+    if (ngx_http_lago_webhook_keys == NULL) {
+        return NULL;
+    }
+
+    key = ngx_http_lago_webhook_key_cache_slot(digest);
+
+    if (!key->used
+        || ngx_memcmp(key->digest, digest, SHA256_DIGEST_LENGTH) != 0
+        || ngx_current_msec - key->stored_at >= ngx_http_lago_webhook_keys_ttl)
+    {
+        return NULL;
+    }
+
+    return key;
+}
+
+
+void
+ngx_http_lago_webhook_key_cache_put(ngx_http_lago_webhook_key_t *key)
+{
+    if (ngx_http_lago_webhook_keys == NULL
+        || key->permissions_len > NGX_HTTP_LAGO_WEBHOOK_KEY_CACHE_PERMISSIONS)
+    {
+        return;
+    }
+
+    key->used = 1;
+    key->stored_at = ngx_current_msec;
+
+    *ngx_http_lago_webhook_key_cache_slot(key->digest) = *key;
+}
