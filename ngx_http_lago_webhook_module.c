@@ -230,7 +230,7 @@ ngx_http_lago_webhook_handler(ngx_http_request_t *r)
         return ngx_http_lago_webhook_send_error(r,
                    ctx->action == (ngx_http_lago_webhook_action_e)
                                   NGX_HTTP_LAGO_WEBHOOK_ROUTE_NONE
-                   ? NGX_HTTP_LAGO_WEBHOOK_ERR_ROUTE_NOT_FOUND
+                   ? NGX_HTTP_LAGO_WEBHOOK_ERR_NO_ROUTE
                    : NGX_HTTP_LAGO_WEBHOOK_ERR_UNAUTHORIZED);
     }
 
@@ -657,7 +657,8 @@ invalid:
     ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                   "lago_webhook: unexpected reply to the API key lookup");
 
-    rc = ngx_http_lago_webhook_send_error(r, NGX_HTTP_LAGO_WEBHOOK_ERR_INTERNAL);
+    rc = ngx_http_lago_webhook_send_error(r,
+                                       NGX_HTTP_LAGO_WEBHOOK_ERR_INTERNAL);
 
 done:
 
@@ -809,7 +810,7 @@ ngx_http_lago_webhook_dispatch(ngx_http_request_t *r)
 
         if (ctx->id.len == 0) {
             return ngx_http_lago_webhook_send_error(r,
-                                   NGX_HTTP_LAGO_WEBHOOK_ERR_ENDPOINT_NOT_FOUND);
+                                       NGX_HTTP_LAGO_WEBHOOK_ERR_NO_ENDPOINT);
         }
 
         if (ctx->action == NGX_HTTP_LAGO_WEBHOOK_SHOW) {
@@ -897,7 +898,7 @@ ngx_http_lago_webhook_update(ngx_http_request_t *r)
 
     if (ctx->id.len == 0) {
         return ngx_http_lago_webhook_send_error(r,
-                                   NGX_HTTP_LAGO_WEBHOOK_ERR_ENDPOINT_NOT_FOUND);
+                                       NGX_HTTP_LAGO_WEBHOOK_ERR_NO_ENDPOINT);
     }
 
     rc = ngx_http_lago_webhook_store_update(r,
@@ -1058,7 +1059,7 @@ ngx_http_lago_webhook_write_reply(ngx_http_request_t *r, redisReply *reply)
 
     if (res.not_found) {
         rc = ngx_http_lago_webhook_send_error(r,
-                                   NGX_HTTP_LAGO_WEBHOOK_ERR_ENDPOINT_NOT_FOUND);
+                                       NGX_HTTP_LAGO_WEBHOOK_ERR_NO_ENDPOINT);
         goto done;
     }
 
@@ -1111,7 +1112,7 @@ ngx_http_lago_webhook_show_reply(ngx_http_request_t *r, redisReply *reply)
 
     } else if (reply->type == REDIS_REPLY_NIL) {
         rc = ngx_http_lago_webhook_send_error(r,
-                                   NGX_HTTP_LAGO_WEBHOOK_ERR_ENDPOINT_NOT_FOUND);
+                                       NGX_HTTP_LAGO_WEBHOOK_ERR_NO_ENDPOINT);
 
     } else if (reply->type != REDIS_REPLY_STRING
                || ngx_http_lago_webhook_store_unpack(r, (u_char *) reply->str,
@@ -1189,7 +1190,8 @@ invalid:
     ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                   "lago_webhook: unexpected reply from the store to a list");
 
-    rc = ngx_http_lago_webhook_send_error(r, NGX_HTTP_LAGO_WEBHOOK_ERR_INTERNAL);
+    rc = ngx_http_lago_webhook_send_error(r,
+                                       NGX_HTTP_LAGO_WEBHOOK_ERR_INTERNAL);
 
 done:
 
