@@ -950,8 +950,15 @@ ngx_http_lago_webhook_page_arg(ngx_http_request_t *r, char *name,
         return absent;
     }
 
-    p = value.data;
-    last = p + value.len;
+    /* Rails reads query values percent-decoded: "%32" is 2 */
+
+    p = ngx_pnalloc(r->pool, value.len);
+    if (p == NULL) {
+        return invalid;
+    }
+
+    last = p;
+    ngx_unescape_uri(&last, &value.data, value.len, NGX_UNESCAPE_URI);
 
     if (!per_page) {
         while (p < last && (*p == ' ' || *p == '+')) {
@@ -1296,8 +1303,13 @@ ngx_http_lago_webhook_merge_loc_conf(ngx_conf_t *cf, void *parent,
     if (conf->public_key_file.data == NULL) {
         conf->public_key_file = prev->public_key_file;
         conf->public_key = prev->public_key;
+    }
 
-    } else if (ngx_http_lago_webhook_load_public_key(cf, conf) != NGX_OK) {
+    /* a key set at the http level is never merged itself: load it here */
+
+    if (conf->public_key_file.data && conf->public_key.len == 0
+        && ngx_http_lago_webhook_load_public_key(cf, conf) != NGX_OK)
+    {
         return NGX_CONF_ERROR;
     }
 
