@@ -1,0 +1,543 @@
+# Authentication and per-key permissions (spec section 2): resource
+# webhook_endpoint, and webhook_jwt_public_key for the key routes; modes
+# read (GET, HEAD) and write (the rest); a key without a permission list
+# may do everything; the 403 comes before the body and the id are looked
+# at.
+
+use strict;
+use warnings;
+
+use lib 't';
+use Test::Nginx::Socket;
+use Lago;
+use IO::Socket::INET ();
+use JSON::PP ();
+use File::Temp ();
+use MIME::Base64 ();
+
+# --- helpers -------------------------------------------------------
+#
+# Ids are random, so records that a block needs are made through the API
+# from its "--- init" section, which both runners (t/lib and upstream)
+# run once nginx is up and before they build the block's requests; the
+# helpers then rewrite the block's sections:
+#
+#   main::seed('$LAGO_KEY', A => 'http://a', B => {webhook_url => ...})
+#
+# creates them in order with that key; then, in the block's request and
+# expectation sections, @A@ is A's lago_id (@A_UC@ upper case, @A_HEX@
+# without hyphens), @A_AT@ its created_at and @A_REC@ the record as the
+# API must show it, built from what was sent.  main::key('$LAGO_ORG',
+# RO => 'webhook_endpoint:read', RW => [...], OLD => {expires_at => ...,
+# revoked => 1}) makes more keys of that organization for @RO@ etc.
+# lit() turns a literal body into an anchored pattern for
+# "--- response_body_like eval" lists, leaving $LAGO_* and @X@ alone.
+
+our $Block;
+
+add_block_preprocessor(sub { $Block = shift });
+
+sub api {
+    my ($key, $method, $uri, $body) = @_;
+
+    $body //= '';
+
+    my $sock = IO::Socket::INET->new(PeerAddr => server_addr(),
+                                     PeerPort => server_port_for_client(),
+                                     Timeout => 3)
+        or die "cannot connect to nginx: $!\n";
+
+    print $sock "$method $uri HTTP/1.1\r\nHost: localhost\r\n",
+                "Connection: close\r\nAuthorization: Bearer $key\r\n",
+                "Content-Type: application/json\r\n",
+                "Content-Length: ", length($body), "\r\n\r\n", $body;
+
+    my $resp = do { local $/; <$sock> } // '';
+    my ($status) = $resp =~ m{^HTTP/1\.1 (\d+)};
+    my ($content) = $resp =~ /\r\n\r\n(.*)\z/s;
+
+    die "$method $uri: unexpected response: $resp\n"
+        unless ($status // 0) == 200;
+
+    return $content;
+}
+
+sub replace_in_block {
+    my %subst = @_;
+
+    my $names = join '|', map { quotemeta } sort { length $b <=> length $a }
+                keys %subst;
+    my $re = qr/\@($names)\@/;
+
+    for my $section (qw(request pipelined_requests more_headers
+                        response_body response_body_like))
+    {
+        my $value = $Block->$section;
+        next unless defined $value;
+
+        # in patterns the values stand for themselves
+        my $quote = $section eq 'response_body_like';
+
+        my @list = map {
+            my $v = $_;
+            $v =~ s/$re/$quote ? quotemeta $subst{$1} : $subst{$1}/ge;
+            $v;
+        } ref $value ? @$value : ($value);
+
+        $Block->set_value($section => ref $value ? \@list : $list[0]);
+    }
+}
+
+sub json_str { defined $_[0] ? JSON::PP->new->encode([$_[0]]) =~ s/^\[|\]$//gr
+                             : 'null' }
+
+sub seed {
+    my ($key, @pairs) = @_;
+    my %subst;
+
+    while (my ($name, $spec) = splice @pairs, 0, 2) {
+        my %f = ref $spec ? %$spec : (webhook_url => $spec);
+
+        my $out = api($key, 'POST', '/api/v1/webhook_endpoints',
+                      JSON::PP->new->encode({webhook_endpoint => \%f}));
+
+        my ($id, $org, $at) = $out =~ /^\{"webhook_endpoint":\{"lago_id":"
+            ($Lago::Uuid)","lago_organization_id":"($Lago::Uuid)",.*
+            "created_at":"($Lago::Time)"\}\}\z/x
+            or die "seed $name: unexpected record $out\n";
+
+        my $types = $f{event_types};
+
+        $subst{$name} = $id;
+        $subst{"${name}_UC"} = uc $id;
+        $subst{"${name}_HEX"} = $id =~ s/-//gr;
+        $subst{"${name}_AT"} = $at;
+        $subst{"${name}_REC"} = sprintf '{"lago_id":"%s",'
+            . '"lago_organization_id":"%s","webhook_url":%s,'
+            . '"signature_algo":"%s","name":%s,"event_types":%s,'
+            . '"created_at":"%s"}', $id, $org, json_str($f{webhook_url}),
+            $f{signature_algo} // 'jwt', json_str($f{name}),
+            $types ? '[' . join(',', map { json_str($_) } @$types) . ']'
+                   : 'null',
+            $at;
+    }
+
+    replace_in_block(%subst);
+}
+
+sub key {
+    my ($org, @pairs) = @_;
+    my %subst;
+
+    while (my ($name, $spec) = splice @pairs, 0, 2) {
+        my %s = ref $spec eq 'HASH' ? %$spec
+              : (permissions => ref $spec ? $spec : [$spec]);
+
+        my $out = Lago::admin('key', 'create', '--org', $org,
+                              (map { ('--permission', $_) }
+                               @{ $s{permissions} || [] }),
+                              $s{expires_at} ? ('--expires-at', $s{expires_at})
+                                             : ());
+
+        ($subst{$name}) = $out =~ /^api_key=(\S+)$/m
+            or die "unexpected lago-admin output: $out";
+
+        Lago::admin('key', 'revoke', $subst{$name}) if $s{revoked};
+    }
+
+    replace_in_block(%subst);
+}
+
+sub lit {
+    my ($text) = @_;
+
+    return '^' . join('', map { /^(?:\$LAGO_\w+|\@\w+\@)\z/ ? $_
+                                                          : quotemeta }
+                          split /(\$LAGO_\w+|\@\w+\@)/, $text) . '\z';
+}
+
+# the assertions each block makes, for the plan
+sub count_tests {
+    my $n = 0;
+
+    for my $block (blocks()) {
+        my $reqs = $block->pipelined_requests
+                   ? @{ $block->pipelined_requests }
+                   : ref $block->request ? @{ $block->request } : 1;
+        my $each = 1;
+
+        $each++ if defined $block->response_body
+                   || defined $block->response_body_like;
+
+        for my $s ($block->response_headers, $block->error_log,
+                   $block->no_error_log)
+        {
+            next unless defined $s;
+            $each += ref $s eq 'ARRAY' ? @$s
+                   : ref $s            ? 1
+                   : scalar grep { /\S/ } split /\n/, $s;
+        }
+
+        $n += $reqs * $each;
+    }
+
+    return $n;
+}
+
+our ($PublicKeyText, $PublicKeyJson);
+
+# nginx reads lago_webhook_public_key at start, before any "--- init"
+BEGIN {
+    my $dir = File::Temp::tempdir('lago-keys-XXXXXX', TMPDIR => 1,
+                                  CLEANUP => 1);
+
+    my $genpkey = 'openssl genpkey -algorithm RSA'
+                  . ' -pkeyopt rsa_keygen_bits:2048';
+    my $out = qx{$genpkey -out $dir/private.pem 2>&1};
+    die "openssl genpkey: $out" if $?;
+
+    my $pem = qx{openssl pkey -in $dir/private.pem -pubout};
+    die "openssl pkey failed" if $? || $pem !~ /^-----BEGIN PUBLIC KEY-----/;
+
+    $ENV{TEST_NGINX_PRIVKEY_FILE} = "$dir/private.pem";
+
+    my $b64 = MIME::Base64::encode_base64($pem, '');
+    $PublicKeyText = join '', map { "$_\n" } $b64 =~ /(.{1,60})/g;
+    $PublicKeyJson = '{"webhook":{"public_key":"'
+                     . ($PublicKeyText =~ s/\n/\\n/gr) . '"}}';
+}
+
+repeat_each(1);
+
+plan tests => repeat_each() * count_tests();
+
+run_tests();
+
+__DATA__
+
+=== TEST 1: a read-only key reads, may not write, and may not read the public key
+--- config
+    location /api/v1/ {
+        lago_webhook;
+        lago_webhook_public_key $TEST_NGINX_PRIVKEY_FILE;
+    }
+--- init
+main::seed('$LAGO_KEY', A => {webhook_url => 'http://a', name => 'kept'});
+main::key('$LAGO_ORG', RO => 'webhook_endpoint:read');
+--- request eval
+['GET /api/v1/webhook_endpoints',
+ 'GET /api/v1/webhook_endpoints/@A@',
+ 'POST /api/v1/webhook_endpoints
+{"webhook_endpoint":{"webhook_url":"http://b"}}',
+ 'PUT /api/v1/webhook_endpoints/@A@
+{"webhook_endpoint":{"name":"changed"}}',
+ 'PATCH /api/v1/webhook_endpoints/@A@
+{"webhook_endpoint":{"name":"changed"}}',
+ 'DELETE /api/v1/webhook_endpoints/@A@',
+ 'GET /api/v1/webhooks/public_key',
+ 'GET /api/v1/webhooks/json_public_key',
+ 'GET /api/v1/webhook_endpoints']
+--- more_headers
+Authorization: Bearer @RO@
+Content-Type: application/json
+--- error_code eval
+[200, 200, 403, 403, 403, 403, 403, 403, 200]
+--- response_body eval
+['{"webhook_endpoints":[@A_REC@],"meta":{"current_page":1,"next_page":null,"prev_page":null,"total_pages":1,"total_count":1}}',
+ '{"webhook_endpoint":@A_REC@}',
+ ('{"status":403,"error":"Forbidden","code":"write_action_not_allowed_for_webhook_endpoint"}') x 4,
+ ('{"status":403,"error":"Forbidden","code":"read_action_not_allowed_for_webhook_jwt_public_key"}') x 2,
+ '{"webhook_endpoints":[@A_REC@],"meta":{"current_page":1,"next_page":null,"prev_page":null,"total_pages":1,"total_count":1}}']
+--- no_error_log
+[error]
+[alert]
+[crit]
+
+
+
+=== TEST 2: HEAD is a read: allowed for a read-only key
+--- config
+    location /api/v1/ {
+        lago_webhook;
+    }
+--- init
+main::key('$LAGO_ORG', RO => 'webhook_endpoint:read');
+--- request
+HEAD /api/v1/webhook_endpoints
+--- more_headers
+Authorization: Bearer @RO@
+--- response_headers
+Content-Type: application/json; charset=utf-8
+--- response_body
+--- no_error_log
+[error]
+[alert]
+[crit]
+
+
+
+=== TEST 3: a write-only key writes but may not read
+--- config
+    location /api/v1/ {
+        lago_webhook;
+        lago_webhook_public_key $TEST_NGINX_PRIVKEY_FILE;
+    }
+--- init
+main::seed('$LAGO_KEY', A => 'http://a');
+main::key('$LAGO_ORG', WO => 'webhook_endpoint:write');
+--- request eval
+['GET /api/v1/webhook_endpoints',
+ 'GET /api/v1/webhook_endpoints/@A@',
+ 'PUT /api/v1/webhook_endpoints/@A@
+{"webhook_endpoint":{"name":"written"}}',
+ 'POST /api/v1/webhook_endpoints
+{"webhook_endpoint":{"webhook_url":"http://b"}}',
+ 'DELETE /api/v1/webhook_endpoints/@A@',
+ 'GET /api/v1/webhooks/json_public_key',
+ 'GET /api/v1/webhook_endpoints']
+--- more_headers eval
+[('Authorization: Bearer @WO@
+Content-Type: application/json') x 6,
+ 'Authorization: Bearer $LAGO_KEY']
+--- error_code eval
+[403, 403, 200, 200, 200, 403, 200]
+--- response_body_like eval
+[(main::lit('{"status":403,"error":"Forbidden","code":"read_action_not_allowed_for_webhook_endpoint"}')) x 2,
+ (main::lit('{"webhook_endpoint":{"lago_id":"@A@","lago_organization_id":"$LAGO_ORG","webhook_url":"http://a","signature_algo":"jwt","name":"written","event_types":null,"created_at":"@A_AT@"}}')),
+ main::lit('{"webhook_endpoint":{"lago_id":"$LAGO_UUID","lago_organization_id":"$LAGO_ORG","webhook_url":"http://b","signature_algo":"jwt","name":null,"event_types":null,"created_at":"$LAGO_TIME"}}'),
+ (main::lit('{"webhook_endpoint":{"lago_id":"@A@","lago_organization_id":"$LAGO_ORG","webhook_url":"http://a","signature_algo":"jwt","name":"written","event_types":null,"created_at":"@A_AT@"}}')),
+ main::lit('{"status":403,"error":"Forbidden","code":"read_action_not_allowed_for_webhook_jwt_public_key"}'),
+ main::lit('{"webhook_endpoints":[{"lago_id":"$LAGO_UUID","lago_organization_id":"$LAGO_ORG","webhook_url":"http://b","signature_algo":"jwt","name":null,"event_types":null,"created_at":"$LAGO_TIME"}],"meta":{"current_page":1,"next_page":null,"prev_page":null,"total_pages":1,"total_count":1}}')]
+--- no_error_log
+[error]
+[alert]
+[crit]
+
+
+
+=== TEST 4: HEAD is a read: 403 for a write-only key, without a body
+--- config
+    location /api/v1/ {
+        lago_webhook;
+    }
+--- init
+main::key('$LAGO_ORG', WO => 'webhook_endpoint:write');
+--- request
+HEAD /api/v1/webhook_endpoints
+--- more_headers
+Authorization: Bearer @WO@
+--- error_code: 403
+--- response_headers
+Content-Type: application/json; charset=utf-8
+--- response_body
+--- no_error_log
+[error]
+[alert]
+[crit]
+
+
+
+=== TEST 5: webhook_jwt_public_key:read opens the key routes and nothing else
+--- config
+    location /api/v1/ {
+        lago_webhook;
+        lago_webhook_public_key $TEST_NGINX_PRIVKEY_FILE;
+    }
+--- init
+main::key('$LAGO_ORG', RW => ['webhook_endpoint:read,write'],
+                       PK => ['webhook_jwt_public_key:read'],
+                       PW => ['webhook_jwt_public_key:write',
+                              'webhook_endpoint:read']);
+--- request eval
+['GET /api/v1/webhook_endpoints',
+ 'GET /api/v1/webhooks/public_key',
+ 'GET /api/v1/webhooks/json_public_key',
+ 'GET /api/v1/webhooks/public_key',
+ 'GET /api/v1/webhooks/json_public_key',
+ 'GET /api/v1/webhook_endpoints',
+ 'POST /api/v1/webhook_endpoints
+{"webhook_endpoint":{"webhook_url":"http://b"}}',
+ 'GET /api/v1/webhooks/public_key',
+ 'GET /api/v1/webhook_endpoints']
+--- more_headers eval
+[('Authorization: Bearer @RW@') x 3, ('Authorization: Bearer @PK@') x 4,
+ ('Authorization: Bearer @PW@') x 2]
+--- error_code eval
+[200, 403, 403, 200, 200, 403, 403, 403, 200]
+--- response_body eval
+['{"webhook_endpoints":[],"meta":{"current_page":0,"next_page":null,"prev_page":null,"total_pages":0,"total_count":0}}',
+ ('{"status":403,"error":"Forbidden","code":"read_action_not_allowed_for_webhook_jwt_public_key"}') x 2,
+ $main::PublicKeyText,
+ $main::PublicKeyJson,
+ '{"status":403,"error":"Forbidden","code":"read_action_not_allowed_for_webhook_endpoint"}',
+ '{"status":403,"error":"Forbidden","code":"write_action_not_allowed_for_webhook_endpoint"}',
+ '{"status":403,"error":"Forbidden","code":"read_action_not_allowed_for_webhook_jwt_public_key"}',
+ '{"webhook_endpoints":[],"meta":{"current_page":0,"next_page":null,"prev_page":null,"total_pages":0,"total_count":0}}']
+--- no_error_log
+[error]
+[alert]
+[crit]
+
+
+
+=== TEST 6: a key without a permission list may do everything
+--- config
+    location /api/v1/ {
+        lago_webhook;
+        lago_webhook_public_key $TEST_NGINX_PRIVKEY_FILE;
+    }
+--- init
+main::seed('$LAGO_KEY', A => 'http://a');
+main::key('$LAGO_ORG', ALL => []);
+--- request eval
+['GET /api/v1/webhook_endpoints',
+ 'GET /api/v1/webhook_endpoints/@A@',
+ 'PATCH /api/v1/webhook_endpoints/@A@
+{"webhook_endpoint":{"name":"all"}}',
+ 'DELETE /api/v1/webhook_endpoints/@A@',
+ 'POST /api/v1/webhook_endpoints
+{"webhook_endpoint":{"webhook_url":"http://b"}}',
+ 'GET /api/v1/webhooks/public_key',
+ 'GET /api/v1/webhooks/json_public_key']
+--- more_headers eval
+[('Authorization: Bearer @ALL@
+Content-Type: application/json') x 5,
+ ('Authorization: Bearer $LAGO_KEY') x 2]
+--- error_code eval
+[(200) x 7]
+--- response_body_like eval
+[main::lit('{"webhook_endpoints":[@A_REC@],"meta":{"current_page":1,"next_page":null,"prev_page":null,"total_pages":1,"total_count":1}}'),
+ main::lit('{"webhook_endpoint":@A_REC@}'),
+ (main::lit('{"webhook_endpoint":{"lago_id":"@A@","lago_organization_id":"$LAGO_ORG","webhook_url":"http://a","signature_algo":"jwt","name":"all","event_types":null,"created_at":"@A_AT@"}}')) x 2,
+ main::lit('{"webhook_endpoint":{"lago_id":"$LAGO_UUID","lago_organization_id":"$LAGO_ORG","webhook_url":"http://b","signature_algo":"jwt","name":null,"event_types":null,"created_at":"$LAGO_TIME"}}'),
+ '^' . quotemeta($main::PublicKeyText) . '\z',
+ '^' . quotemeta($main::PublicKeyJson) . '\z']
+--- no_error_log
+[error]
+[alert]
+[crit]
+
+
+
+=== TEST 7: "none" grants nothing
+--- config
+    location /api/v1/ {
+        lago_webhook;
+        lago_webhook_public_key $TEST_NGINX_PRIVKEY_FILE;
+    }
+--- init
+main::key('$LAGO_ORG', NONE => ['webhook_endpoint:none',
+                                'webhook_jwt_public_key:none']);
+--- request eval
+['GET /api/v1/webhook_endpoints',
+ 'POST /api/v1/webhook_endpoints
+{"webhook_endpoint":{"webhook_url":"http://b"}}',
+ 'GET /api/v1/webhooks/json_public_key']
+--- more_headers
+Authorization: Bearer @NONE@
+Content-Type: application/json
+--- error_code eval
+[403, 403, 403]
+--- response_body eval
+['{"status":403,"error":"Forbidden","code":"read_action_not_allowed_for_webhook_endpoint"}',
+ '{"status":403,"error":"Forbidden","code":"write_action_not_allowed_for_webhook_endpoint"}',
+ '{"status":403,"error":"Forbidden","code":"read_action_not_allowed_for_webhook_jwt_public_key"}']
+--- no_error_log
+[error]
+[alert]
+[crit]
+
+
+
+=== TEST 8: the 403 comes before a bad body (400) and an unknown id (404)
+--- config
+    location /api/v1/ {
+        lago_webhook;
+    }
+--- init
+main::key('$LAGO_ORG', RO => 'webhook_endpoint:read',
+                       WO => 'webhook_endpoint:write');
+--- request eval
+['POST /api/v1/webhook_endpoints
+{"webhook_endpoint":',
+ 'POST /api/v1/webhook_endpoints',
+ 'PUT /api/v1/webhook_endpoints/0b5bd6ad-5b6e-4d5d-9d2a-6b4e0c0f1a11
+{"webhook_endpoint":null}',
+ 'PATCH /api/v1/webhook_endpoints/not-a-uuid
+{"webhook_endpoint":{"webhook_url":"ftp://x"}}',
+ 'DELETE /api/v1/webhook_endpoints/0b5bd6ad-5b6e-4d5d-9d2a-6b4e0c0f1a11',
+ 'GET /api/v1/webhook_endpoints/0b5bd6ad-5b6e-4d5d-9d2a-6b4e0c0f1a11',
+ 'GET /api/v1/webhook_endpoints/not-a-uuid']
+--- more_headers eval
+[('Authorization: Bearer @RO@
+Content-Type: application/json') x 5,
+ ('Authorization: Bearer @WO@') x 2]
+--- error_code eval
+[(403) x 7]
+--- response_body eval
+[('{"status":403,"error":"Forbidden","code":"write_action_not_allowed_for_webhook_endpoint"}') x 5,
+ ('{"status":403,"error":"Forbidden","code":"read_action_not_allowed_for_webhook_endpoint"}') x 2]
+--- no_error_log
+[error]
+[alert]
+[crit]
+
+
+
+=== TEST 9: the key is the second word of Authorization, the first is not checked
+--- config
+    location /api/v1/ {
+        lago_webhook;
+    }
+--- request eval
+[('GET /api/v1/webhook_endpoints') x 6]
+--- more_headers eval
+['Authorization: Bearer $LAGO_KEY',
+ 'Authorization: bearer $LAGO_KEY',
+ 'Authorization: Token $LAGO_KEY',
+ 'Authorization: Bearer    $LAGO_KEY',
+ "Authorization: Bearer\t" . '$LAGO_KEY',
+ 'Authorization: Bearer $LAGO_KEY trailing words']
+--- error_code eval
+[(200) x 6]
+--- response_body eval
+[('{"webhook_endpoints":[],"meta":{"current_page":0,"next_page":null,"prev_page":null,"total_pages":0,"total_count":0}}') x 6]
+--- no_error_log
+[error]
+[alert]
+[crit]
+
+
+
+=== TEST 10: 401 for no header, an empty or one-word header, an unknown, expired or revoked key
+--- config
+    location /api/v1/ {
+        lago_webhook;
+    }
+--- init
+main::key('$LAGO_ORG', OLD => {expires_at => '2000-01-01'},
+                       GONE => {revoked => 1},
+                       LATER => {expires_at => '2099-12-31T23:59:59Z'});
+--- request eval
+[('GET /api/v1/webhook_endpoints') x 9]
+--- more_headers eval
+['',
+ 'Authorization: ',
+ 'Authorization: $LAGO_KEY',
+ 'Authorization: Bearer',
+ 'Authorization: Bearer 0b5bd6ad-5b6e-4d5d-9d2a-6b4e0c0f1a11',
+ 'Authorization: Bearer $LAGO_KEY2',
+ 'Authorization: Bearer @OLD@',
+ 'Authorization: Bearer @GONE@',
+ 'Authorization: Bearer @LATER@']
+--- error_code eval
+[(401) x 5, 200, 401, 401, 200]
+--- response_body eval
+[('{"status":401,"error":"Unauthorized"}') x 5,
+ '{"webhook_endpoints":[],"meta":{"current_page":0,"next_page":null,"prev_page":null,"total_pages":0,"total_count":0}}',
+ ('{"status":401,"error":"Unauthorized"}') x 2,
+ '{"webhook_endpoints":[],"meta":{"current_page":0,"next_page":null,"prev_page":null,"total_pages":0,"total_count":0}}']
+--- no_error_log
+[error]
+[alert]
+[crit]

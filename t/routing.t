@@ -1,0 +1,477 @@
+# Routing: unknown method/path pairs are a 404 resource_not_found that
+# needs no key, a trailing "/" and a ".json" suffix reach the same action,
+# HEAD is GET without a body, and checks run route -> key -> body -> 404.
+
+use strict;
+use warnings;
+
+use lib 't';
+use Test::Nginx::Socket;
+use Lago;
+use IO::Socket::INET ();
+use JSON::PP ();
+
+# --- helpers -------------------------------------------------------
+#
+# Ids are random, so records that a block needs are made through the API
+# from its "--- init" section, which both runners (t/lib and upstream)
+# run once nginx is up and before they build the block's requests; the
+# helpers then rewrite the block's sections:
+#
+#   main::seed('$LAGO_KEY', A => 'http://a', B => {webhook_url => ...})
+#
+# creates them in order with that key; then, in the block's request and
+# expectation sections, @A@ is A's lago_id (@A_UC@ upper case, @A_HEX@
+# without hyphens), @A_AT@ its created_at and @A_REC@ the record as the
+# API must show it, built from what was sent.  lit() turns a literal body
+# into an anchored pattern for "--- response_body_like eval" lists,
+# leaving $LAGO_* and @X@ alone.
+
+our $Block;
+
+add_block_preprocessor(sub { $Block = shift });
+
+sub api {
+    my ($key, $method, $uri, $body) = @_;
+
+    $body //= '';
+
+    my $sock = IO::Socket::INET->new(PeerAddr => server_addr(),
+                                     PeerPort => server_port_for_client(),
+                                     Timeout => 3)
+        or die "cannot connect to nginx: $!\n";
+
+    print $sock "$method $uri HTTP/1.1\r\nHost: localhost\r\n",
+                "Connection: close\r\nAuthorization: Bearer $key\r\n",
+                "Content-Type: application/json\r\n",
+                "Content-Length: ", length($body), "\r\n\r\n", $body;
+
+    my $resp = do { local $/; <$sock> } // '';
+    my ($status) = $resp =~ m{^HTTP/1\.1 (\d+)};
+    my ($content) = $resp =~ /\r\n\r\n(.*)\z/s;
+
+    die "$method $uri: unexpected response: $resp\n"
+        unless ($status // 0) == 200;
+
+    return $content;
+}
+
+sub replace_in_block {
+    my %subst = @_;
+
+    my $names = join '|', map { quotemeta } sort { length $b <=> length $a }
+                keys %subst;
+    my $re = qr/\@($names)\@/;
+
+    for my $section (qw(request pipelined_requests more_headers
+                        response_body response_body_like))
+    {
+        my $value = $Block->$section;
+        next unless defined $value;
+
+        # in patterns the values stand for themselves
+        my $quote = $section eq 'response_body_like';
+
+        my @list = map {
+            my $v = $_;
+            $v =~ s/$re/$quote ? quotemeta $subst{$1} : $subst{$1}/ge;
+            $v;
+        } ref $value ? @$value : ($value);
+
+        $Block->set_value($section => ref $value ? \@list : $list[0]);
+    }
+}
+
+sub json_str { defined $_[0] ? JSON::PP->new->encode([$_[0]]) =~ s/^\[|\]$//gr
+                             : 'null' }
+
+sub seed {
+    my ($key, @pairs) = @_;
+    my %subst;
+
+    while (my ($name, $spec) = splice @pairs, 0, 2) {
+        my %f = ref $spec ? %$spec : (webhook_url => $spec);
+
+        my $out = api($key, 'POST', '/api/v1/webhook_endpoints',
+                      JSON::PP->new->encode({webhook_endpoint => \%f}));
+
+        my ($id, $org, $at) = $out =~ /^\{"webhook_endpoint":\{"lago_id":"
+            ($Lago::Uuid)","lago_organization_id":"($Lago::Uuid)",.*
+            "created_at":"($Lago::Time)"\}\}\z/x
+            or die "seed $name: unexpected record $out\n";
+
+        my $types = $f{event_types};
+
+        $subst{$name} = $id;
+        $subst{"${name}_UC"} = uc $id;
+        $subst{"${name}_HEX"} = $id =~ s/-//gr;
+        $subst{"${name}_AT"} = $at;
+        $subst{"${name}_REC"} = sprintf '{"lago_id":"%s",'
+            . '"lago_organization_id":"%s","webhook_url":%s,'
+            . '"signature_algo":"%s","name":%s,"event_types":%s,'
+            . '"created_at":"%s"}', $id, $org, json_str($f{webhook_url}),
+            $f{signature_algo} // 'jwt', json_str($f{name}),
+            $types ? '[' . join(',', map { json_str($_) } @$types) . ']'
+                   : 'null',
+            $at;
+    }
+
+    replace_in_block(%subst);
+}
+
+sub lit {
+    my ($text) = @_;
+
+    return '^' . join('', map { /^(?:\$LAGO_\w+|\@\w+\@)\z/ ? $_
+                                                          : quotemeta }
+                          split /(\$LAGO_\w+|\@\w+\@)/, $text) . '\z';
+}
+
+# the assertions each block makes, for the plan
+sub count_tests {
+    my $n = 0;
+
+    for my $block (blocks()) {
+        my $reqs = $block->pipelined_requests
+                   ? @{ $block->pipelined_requests }
+                   : ref $block->request ? @{ $block->request } : 1;
+        my $each = 1;
+
+        $each++ if defined $block->response_body
+                   || defined $block->response_body_like;
+
+        for my $s ($block->response_headers, $block->error_log,
+                   $block->no_error_log)
+        {
+            next unless defined $s;
+            $each += ref $s eq 'ARRAY' ? @$s
+                   : ref $s            ? 1
+                   : scalar grep { /\S/ } split /\n/, $s;
+        }
+
+        $n += $reqs * $each;
+    }
+
+    return $n;
+}
+
+repeat_each(1);
+
+# TEST 1 serves "location /" itself
+no_root_location();
+
+plan tests => repeat_each() * count_tests();
+
+run_tests();
+
+__DATA__
+
+=== TEST 1: any other method/path pair is 404 resource_not_found, without a key
+--- config
+    location / {
+        lago_webhook;
+    }
+--- request eval
+['POST /api/v1/webhook_endpoints/0b5bd6ad-5b6e-4d5d-9d2a-6b4e0c0f1a11
+{"webhook_endpoint":{"webhook_url":"http://a"}}',
+ 'DELETE /api/v1/webhook_endpoints',
+ 'PUT /api/v1/webhook_endpoints
+{"webhook_endpoint":{"webhook_url":"http://a"}}',
+ 'PATCH /api/v1/webhook_endpoints',
+ 'OPTIONS /api/v1/webhook_endpoints',
+ 'GET /api/v1/webhook_endpoint',
+ 'GET /api/v1/webhook_endpointss',
+ 'GET /api/v1/webhook-endpoints',
+ 'GET /api/v1/Webhook_Endpoints',
+ 'GET /api/v1/webhook_endpoints/0b5bd6ad-5b6e-4d5d-9d2a-6b4e0c0f1a11/extra',
+ 'GET /api/v1/webhooks/other',
+ 'GET /api/v1/webhooks',
+ 'POST /api/v1/webhooks/public_key',
+ 'DELETE /api/v1/webhooks/json_public_key',
+ 'GET /api/v2/webhook_endpoints',
+ 'GET /api/v1/',
+ 'GET /']
+--- error_code eval
+[(404) x 17]
+--- response_body eval
+[('{"status":404,"error":"Not Found","code":"resource_not_found"}') x 17]
+--- no_error_log
+[error]
+[alert]
+[crit]
+
+
+
+=== TEST 2: the same 404 with a valid key, and as JSON
+--- config
+    location /api/v1/ {
+        lago_webhook;
+    }
+--- request
+POST /api/v1/webhook_endpoints/0b5bd6ad-5b6e-4d5d-9d2a-6b4e0c0f1a11
+{"webhook_endpoint":{"webhook_url":"http://a"}}
+--- more_headers
+Authorization: Bearer $LAGO_KEY
+Content-Type: application/json
+--- error_code: 404
+--- response_headers
+Content-Type: application/json; charset=utf-8
+--- response_body chomp
+{"status":404,"error":"Not Found","code":"resource_not_found"}
+--- no_error_log
+[error]
+[alert]
+[crit]
+
+
+
+=== TEST 3: a route that does not exist is 404 even with a bad key and a bad body
+--- config
+    location /api/v1/ {
+        lago_webhook;
+    }
+--- request eval
+['DELETE /api/v1/webhook_endpoints
+{"webhook_endpoint":',
+ 'POST /api/v1/webhook_endpoints/abc
+{"webhook_endpoint":']
+--- more_headers
+Authorization: Bearer 0b5bd6ad-5b6e-4d5d-9d2a-6b4e0c0f1a11
+Content-Type: application/json
+--- error_code eval
+[404, 404]
+--- response_body eval
+[('{"status":404,"error":"Not Found","code":"resource_not_found"}') x 2]
+--- no_error_log
+[error]
+[alert]
+[crit]
+
+
+
+=== TEST 4: the collection with a trailing slash or ".json": list and create
+--- config
+    location /api/v1/ {
+        lago_webhook;
+    }
+--- init
+main::seed('$LAGO_KEY', A => 'http://a');
+--- request eval
+['GET /api/v1/webhook_endpoints/',
+ 'GET /api/v1/webhook_endpoints.json',
+ 'GET /api/v1/webhook_endpoints.json?per_page=1&page=1',
+ 'POST /api/v1/webhook_endpoints/
+{"webhook_endpoint":{"webhook_url":"http://b"}}',
+ 'POST /api/v1/webhook_endpoints.json
+{"webhook_endpoint":{"webhook_url":"http://c"}}',
+ 'GET /api/v1/webhook_endpoints']
+--- more_headers
+Authorization: Bearer $LAGO_KEY
+Content-Type: application/json
+--- error_code eval
+[(200) x 6]
+--- response_body_like eval
+[(main::lit('{"webhook_endpoints":[@A_REC@],"meta":{"current_page":1,"next_page":null,"prev_page":null,"total_pages":1,"total_count":1}}')) x 3,
+ main::lit('{"webhook_endpoint":{"lago_id":"$LAGO_UUID","lago_organization_id":"$LAGO_ORG","webhook_url":"http://b","signature_algo":"jwt","name":null,"event_types":null,"created_at":"$LAGO_TIME"}}'),
+ main::lit('{"webhook_endpoint":{"lago_id":"$LAGO_UUID","lago_organization_id":"$LAGO_ORG","webhook_url":"http://c","signature_algo":"jwt","name":null,"event_types":null,"created_at":"$LAGO_TIME"}}'),
+ main::lit('{"webhook_endpoints":[@A_REC@,{"lago_id":"$LAGO_UUID","lago_organization_id":"$LAGO_ORG","webhook_url":"http://b","signature_algo":"jwt","name":null,"event_types":null,"created_at":"$LAGO_TIME"},{"lago_id":"$LAGO_UUID","lago_organization_id":"$LAGO_ORG","webhook_url":"http://c","signature_algo":"jwt","name":null,"event_types":null,"created_at":"$LAGO_TIME"}],"meta":{"current_page":1,"next_page":null,"prev_page":null,"total_pages":1,"total_count":3}}')]
+--- no_error_log
+[error]
+[alert]
+[crit]
+
+
+
+=== TEST 5: a member with a trailing slash or ".json": show, update, delete
+--- config
+    location /api/v1/ {
+        lago_webhook;
+    }
+--- init
+main::seed('$LAGO_KEY', A => 'http://a');
+--- request eval
+['GET /api/v1/webhook_endpoints/@A@/',
+ 'GET /api/v1/webhook_endpoints/@A@.json',
+ 'PUT /api/v1/webhook_endpoints/@A@.json
+{"webhook_endpoint":{"name":"put"}}',
+ 'PATCH /api/v1/webhook_endpoints/@A@/
+{"webhook_endpoint":{"name":"patch"}}',
+ 'DELETE /api/v1/webhook_endpoints/@A@.json',
+ 'GET /api/v1/webhook_endpoints/@A@']
+--- more_headers
+Authorization: Bearer $LAGO_KEY
+Content-Type: application/json
+--- error_code eval
+[200, 200, 200, 200, 200, 404]
+--- response_body eval
+[('{"webhook_endpoint":@A_REC@}') x 2,
+ '{"webhook_endpoint":{"lago_id":"@A@","lago_organization_id":"$LAGO_ORG","webhook_url":"http://a","signature_algo":"jwt","name":"put","event_types":null,"created_at":"@A_AT@"}}',
+ ('{"webhook_endpoint":{"lago_id":"@A@","lago_organization_id":"$LAGO_ORG","webhook_url":"http://a","signature_algo":"jwt","name":"patch","event_types":null,"created_at":"@A_AT@"}}') x 2,
+ '{"status":404,"error":"Not Found","code":"webhook_endpoint_not_found"}']
+--- no_error_log
+[error]
+[alert]
+[crit]
+
+
+
+=== TEST 6: HEAD on the list: the headers of GET, no body
+--- config
+    location /api/v1/ {
+        lago_webhook;
+    }
+--- init
+main::seed('$LAGO_KEY', A => 'http://a');
+--- request
+HEAD /api/v1/webhook_endpoints
+--- more_headers
+Authorization: Bearer $LAGO_KEY
+--- response_headers
+Content-Type: application/json; charset=utf-8
+Content-Length: 343
+--- response_body
+--- no_error_log
+[error]
+[alert]
+[crit]
+
+
+
+=== TEST 7: HEAD on show: the headers of GET, no body
+--- config
+    location /api/v1/ {
+        lago_webhook;
+    }
+--- init
+main::seed('$LAGO_KEY', A => 'http://a');
+--- request
+HEAD /api/v1/webhook_endpoints/@A_UC@.json
+--- more_headers
+Authorization: Bearer $LAGO_KEY
+--- response_headers
+Content-Type: application/json; charset=utf-8
+Content-Length: 248
+--- response_body
+--- no_error_log
+[error]
+[alert]
+[crit]
+
+
+
+=== TEST 8: HEAD on an unknown id: 404 without a body
+--- config
+    location /api/v1/ {
+        lago_webhook;
+    }
+--- request
+HEAD /api/v1/webhook_endpoints/0b5bd6ad-5b6e-4d5d-9d2a-6b4e0c0f1a11
+--- more_headers
+Authorization: Bearer $LAGO_KEY
+--- error_code: 404
+--- response_headers
+Content-Type: application/json; charset=utf-8
+--- response_body
+--- no_error_log
+[error]
+[alert]
+[crit]
+
+
+
+=== TEST 9: HEAD without a key: 401 without a body
+--- config
+    location /api/v1/ {
+        lago_webhook;
+    }
+--- request
+HEAD /api/v1/webhook_endpoints
+--- error_code: 401
+--- response_body
+--- no_error_log
+[error]
+[alert]
+[crit]
+
+
+
+=== TEST 10: the key comes before the id: 401 for unknown, foreign and non-UUID ids
+--- config
+    location /api/v1/ {
+        lago_webhook;
+    }
+--- init
+main::seed('$LAGO_KEY', A => 'http://a');
+--- request eval
+['GET /api/v1/webhook_endpoints/0b5bd6ad-5b6e-4d5d-9d2a-6b4e0c0f1a11',
+ 'GET /api/v1/webhook_endpoints/not-a-uuid',
+ 'DELETE /api/v1/webhook_endpoints/0b5bd6ad-5b6e-4d5d-9d2a-6b4e0c0f1a11',
+ 'PUT /api/v1/webhook_endpoints/0b5bd6ad-5b6e-4d5d-9d2a-6b4e0c0f1a11
+{"webhook_endpoint":{"name":"x"}}',
+ 'DELETE /api/v1/webhook_endpoints/@A@',
+ 'GET /api/v1/webhook_endpoints/@A@']
+--- more_headers eval
+[('') x 3,
+ 'Authorization: Bearer 0b5bd6ad-5b6e-4d5d-9d2a-6b4e0c0f1a11',
+ 'Authorization: Bearer',
+ 'Authorization: Bearer $LAGO_KEY']
+--- error_code eval
+[(401) x 5, 200]
+--- response_body eval
+[('{"status":401,"error":"Unauthorized"}') x 5,
+ '{"webhook_endpoint":@A_REC@}']
+--- no_error_log
+[error]
+[alert]
+[crit]
+
+
+
+=== TEST 11: the key comes before the body: 401, not 400, for a bad body without a key
+--- config
+    location /api/v1/ {
+        lago_webhook;
+    }
+--- request eval
+['POST /api/v1/webhook_endpoints
+{"webhook_endpoint":',
+ 'POST /api/v1/webhook_endpoints',
+ 'PUT /api/v1/webhook_endpoints/0b5bd6ad-5b6e-4d5d-9d2a-6b4e0c0f1a11
+{"webhook_endpoint":null}',
+ 'PATCH /api/v1/webhook_endpoints/abc
+not json']
+--- more_headers
+Content-Type: application/json
+--- error_code eval
+[(401) x 4]
+--- response_body eval
+[('{"status":401,"error":"Unauthorized"}') x 4]
+--- no_error_log
+[error]
+[alert]
+[crit]
+
+
+
+=== TEST 12: with a key, the body comes before the id: 400, then 404
+--- config
+    location /api/v1/ {
+        lago_webhook;
+    }
+--- request eval
+['PATCH /api/v1/webhook_endpoints/abc
+not json',
+ 'PATCH /api/v1/webhook_endpoints/abc
+{"webhook_endpoint":{"name":"x"}}']
+--- more_headers
+Authorization: Bearer $LAGO_KEY
+Content-Type: application/json
+--- error_code eval
+[400, 404]
+--- response_body eval
+['{"status":400,"error":"Bad Request"}',
+ '{"status":404,"error":"Not Found","code":"webhook_endpoint_not_found"}']
+--- no_error_log
+[error]
+[alert]
+[crit]
