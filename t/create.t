@@ -1076,7 +1076,7 @@ $dup,
 '^\{"webhook_endpoint":' . $rec->('HTTPS://foo.bar') . '\}$',
 $dup,
 $dup,
-'^\{"webhook_endpoints":\[' . join(',', map { $rec->($_) } 'HTTPS://foo.bar', 'https://foo.bar', 'https://foo.bar/')
+'^\{"webhook_endpoints":\[' . CORE::join(',', map { $rec->($_) } 'HTTPS://foo.bar', 'https://foo.bar', 'https://foo.bar/')
     . '\],"meta":\{"current_page":1,"next_page":null,"prev_page":null,"total_pages":1,"total_count":3\}\}$',
 ]
 --- no_error_log
@@ -1554,7 +1554,7 @@ Content-Type: application/json
 my $chunked = sub {
     my $b = shift;
     my $h = int(length($b) / 2);
-    join '', map { sprintf("%x\r\n%s\r\n", length $_, $_) } substr($b, 0, $h), substr($b, $h);
+    CORE::join '', map { sprintf("%x\r\n%s\r\n", length $_, $_) } substr($b, 0, $h), substr($b, $h);
 };
 [
 "POST /api/v1/webhook_endpoints\n"
