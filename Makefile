@@ -5,6 +5,7 @@ SHELL := /bin/bash
 #                   the dynamic module for Debian's nginx (build/nginx-dynamic)
 #   make run        a local Redis and nginx serving the API (see README)
 #   make test       unit tests and every suite in t/, against a Redis of its own
+#   make fuzz       the libFuzzer harnesses, FUZZ_TIME seconds each (fuzz/)
 #   make bench      throughput and latency against nginx's own ceiling
 #                   (bench/README.md)
 #   make clean
@@ -64,10 +65,13 @@ $(NGINX_MODULE): $(MODULE_SOURCES) | $(NGINX_SRC)/configure
 	$(MAKE) -C $(NGINX_SRC) -f $(DYNAMIC_DIR)/Makefile modules
 
 include t/unit/unit.mk
+include fuzz/fuzz.mk
 
+# the fuzz smoke run first; the suites run even when it fails
 test: deps
 	@$(MAKE) --no-print-directory build
-	@bin/run-tests
+	@status=0; $(MAKE) --no-print-directory fuzz-smoke || status=1; \
+	 bin/run-tests || status=1; exit $$status
 
 run: deps
 	@$(MAKE) --no-print-directory build

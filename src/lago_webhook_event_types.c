@@ -177,12 +177,38 @@ lago_webhook_event_type_lower(unsigned int cp)
         return 0xff;
     }
 
-    /* Latin Extended-A pairs upper/lower case letters side by side */
+    /* Greek and Cyrillic capitals whose small letter is elsewhere */
 
-    if ((cp >= 0x100 && cp <= 0x137 && cp % 2 == 0)
+    switch (cp) {
+    case 0x37f: return 0x3f3;
+    case 0x3cf: return 0x3d7;
+    case 0x3f4: return 0x3b8;
+    case 0x3f9: return 0x3f2;
+    case 0x4c0: return 0x4cf;
+    }
+
+    if (cp >= 0x3fd && cp <= 0x3ff) {
+        return cp - 0x82;
+    }
+
+    /*
+     * The rest pair each capital with the small letter right after it.
+     * U+0130 (capital I with dot) is left alone: its lower case, "i" with
+     * a combining dot, is longer.
+     */
+
+    if ((cp >= 0x100 && cp <= 0x12f && cp % 2 == 0)
+        || (cp >= 0x132 && cp <= 0x137 && cp % 2 == 0)
         || (cp >= 0x139 && cp <= 0x148 && cp % 2 == 1)
         || (cp >= 0x14a && cp <= 0x177 && cp % 2 == 0)
-        || (cp >= 0x179 && cp <= 0x17e && cp % 2 == 1))
+        || (cp >= 0x179 && cp <= 0x17e && cp % 2 == 1)
+        || cp == 0x370 || cp == 0x372 || cp == 0x376
+        || (cp >= 0x3d8 && cp <= 0x3ee && cp % 2 == 0)
+        || cp == 0x3f7 || cp == 0x3fa
+        || (cp >= 0x460 && cp <= 0x480 && cp % 2 == 0)
+        || (cp >= 0x48a && cp <= 0x4be && cp % 2 == 0)
+        || (cp >= 0x4c1 && cp <= 0x4cd && cp % 2 == 1)
+        || (cp >= 0x4d0 && cp <= 0x4fe && cp % 2 == 0))
     {
         return cp + 1;
     }
