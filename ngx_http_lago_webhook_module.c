@@ -1142,6 +1142,7 @@ ngx_http_lago_webhook_show_reply(ngx_http_request_t *r, redisReply *reply)
 static void
 ngx_http_lago_webhook_list_reply(ngx_http_request_t *r, redisReply *reply)
 {
+    u_char                          *rec;
     ngx_int_t                        rc;
     ngx_uint_t                       i, n;
     redisReply                      *e;
@@ -1176,10 +1177,21 @@ ngx_http_lago_webhook_list_reply(ngx_http_request_t *r, redisReply *reply)
             goto invalid;
         }
 
+        /* each member is the URL (its sort key), NUL, the record */
+
+        rec = ngx_strlchr((u_char *) e->str, (u_char *) e->str + e->len,
+                          '\0');
+        if (rec == NULL) {
+            goto invalid;
+        }
+
+        rec++;
+
         ngx_memzero(&recs[n], sizeof(ngx_http_lago_webhook_record_t));
 
-        if (ngx_http_lago_webhook_store_unpack(r, (u_char *) e->str, e->len,
-                                               &recs[n])
+        if (ngx_http_lago_webhook_store_unpack(r, rec,
+                                        (u_char *) e->str + e->len - rec,
+                                        &recs[n])
             != NGX_OK)
         {
             goto invalid;

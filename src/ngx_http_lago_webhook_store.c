@@ -7,8 +7,11 @@
  *                                             [permissions]
  *   <p>{<org>}:webhook_endpoints             hash: lago_id -> record
  *   <p>{<org>}:webhook_endpoint_urls         hash: webhook_url -> lago_id
- *   <p>{<org>}:webhook_endpoint_order        zset: webhook_url, score 0,
- *                                             so ZRANGE is byte order
+ *   <p>{<org>}:webhook_endpoint_order        zset, score 0: webhook_url
+ *                                             NUL record, so ZRANGE is in
+ *                                             byte order of the URL (NUL
+ *                                             sorts first) and a list page
+ *                                             is one ZRANGE
  *
  * A record is its fields joined by NUL bytes, which no field can hold
  * (jansson refuses "\u0000" and URLs are ASCII):
@@ -91,7 +94,7 @@ static ngx_str_t  ngx_http_lago_webhook_create_lua = ngx_string(
     "end\n"
     "redis.call('HSET', KEYS[1], ARGV[5], ARGV[6])\n"
     "redis.call('HSET', KEYS[2], ARGV[4], ARGV[5])\n"
-    "redis.call('ZADD', KEYS[3], 0, ARGV[4])\n"
+    "redis.call('ZADD', KEYS[3], 0, ARGV[4] .. '\\0' .. ARGV[6])\n"
     "return {1, 0, 0, 0}\n"
 );
 
@@ -119,13 +122,13 @@ static ngx_str_t  ngx_http_lago_webhook_update_lua = ngx_string(
     "if ARGV[5] == '1' then f[3] = ARGV[6] end\n"
     "if ARGV[7] == '1' then f[4] = ARGV[8] end\n"
     "if ARGV[9] == '1' then f[5] = ARGV[10] end\n"
+    "redis.call('ZREM', KEYS[3], old_url .. '\\0' .. rec)\n"
     "rec = table.concat(f, '\\0')\n"
     "redis.call('HSET', KEYS[1], ARGV[1], rec)\n"
+    "redis.call('ZADD', KEYS[3], 0, f[2] .. '\\0' .. rec)\n"
     "if f[2] ~= old_url then\n"
     "  redis.call('HDEL', KEYS[2], old_url)\n"
-    "  redis.call('ZREM', KEYS[3], old_url)\n"
     "  redis.call('HSET', KEYS[2], f[2], ARGV[1])\n"
-    "  redis.call('ZADD', KEYS[3], 0, f[2])\n"
     "end\n"
     "return {1, 0, 0, 0, rec}\n"
 );
@@ -140,32 +143,24 @@ static ngx_str_t  ngx_http_lago_webhook_delete_lua = ngx_string(
     "local url = split(rec)[2]\n"
     "redis.call('HDEL', KEYS[1], ARGV[1])\n"
     "redis.call('HDEL', KEYS[2], url)\n"
-    "redis.call('ZREM', KEYS[3], url)\n"
+    "redis.call('ZREM', KEYS[3], url .. '\\0' .. rec)\n"
     "return {1, 0, 0, 0, rec}\n"
 );
 
 
 /*
  * KEYS: records, urls, order.  ARGV: offset, count.  Returns {total,
- * record...}: one page in URL order.  HMGET goes in slices, since Lua's
- * unpack() is limited to a few thousand values.
+ * member...}: one page in URL order, each member the URL, NUL, the record.
  */
 
 static ngx_str_t  ngx_http_lago_webhook_list_lua = ngx_string(
     "local total = redis.call('ZCARD', KEYS[3])\n"
-    "local out = {total}\n"
     "local first = tonumber(ARGV[1])\n"
     "local count = tonumber(ARGV[2])\n"
-    "if count < 1 or first >= total then return out end\n"
-    "local urls = redis.call('ZRANGE', KEYS[3], first, first + count - 1)\n"
-    "for i = 1, #urls, 1000 do\n"
-    "  local slice = {}\n"
-    "  for j = i, math.min(i + 999, #urls) do slice[#slice + 1] = urls[j] end\n"
-    "  local ids = redis.call('HMGET', KEYS[2], unpack(slice))\n"
-    "  local recs = redis.call('HMGET', KEYS[1], unpack(ids))\n"
-    "  for j = 1, #recs do out[#out + 1] = recs[j] end\n"
-    "end\n"
-    "return out\n"
+    "if count < 1 or first >= total then return {total} end\n"
+    "local page = redis.call('ZRANGE', KEYS[3], first, first + count - 1)\n"
+    "table.insert(page, 1, total)\n"
+    "return page\n"
 );
 
 

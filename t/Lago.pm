@@ -200,9 +200,19 @@ sub check_org {
     my $p = "$ENV{TEST_NGINX_LAGO_PREFIX}\{$org\}:";
     my %records = @{ redis('HGETALL', "${p}webhook_endpoints") };
     my %urls = @{ redis('HGETALL', "${p}webhook_endpoint_urls") };
-    my %order = @{ redis('ZRANGE', "${p}webhook_endpoint_order", 0, -1,
-                         'WITHSCORES') };
     my @problems;
+    my %order;
+    my @members = @{ redis('ZRANGE', "${p}webhook_endpoint_order", 0, -1,
+                           'WITHSCORES') };
+    while (my ($member, $score) = splice @members, 0, 2) {
+        my ($url, $rec) = split /\0/, $member, 2;
+        push @problems, "ordered url $url has score $score" if $score != 0;
+        push @problems, "ordered url $url holds a stale record"
+            if !defined $rec || !defined $urls{$url}
+               || ($records{ $urls{$url} } // '') ne $rec;
+        push @problems, "url $url is ordered twice" if exists $order{$url};
+        $order{$url} = 0;
+    }
 
     for my $id (sort keys %records) {
         my @f = split /\0/, $records{$id}, -1;
