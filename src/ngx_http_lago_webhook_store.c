@@ -481,14 +481,12 @@ ngx_http_lago_webhook_store_unpack(ngx_http_request_t *r, u_char *data,
 
     ctx = ngx_http_get_module_ctx(r, ngx_http_lago_webhook_module);
 
-    /* the reply dies with its callback: keep a copy in the request pool */
+    /*
+     * The fields point into the reply, which dies with its callback: the
+     * callers write their response before returning from it.
+     */
 
-    p = ngx_pnalloc(r->pool, len);
-    if (p == NULL) {
-        return NGX_ERROR;
-    }
-
-    ngx_memcpy(p, data, len);
+    p = data;
     last = p + len;
 
     for (i = 0; i < 6; i++) {

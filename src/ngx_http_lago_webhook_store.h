@@ -39,7 +39,7 @@ ngx_int_t ngx_http_lago_webhook_store_list(ngx_http_request_t *r,
     ngx_uint_t offset, ngx_uint_t count,
     ngx_http_lago_webhook_redis_handler_pt handler);
 
-/* reads a stored record back into the ctx's organization's shape */
+/* reads a stored record in place (it must outlive rec's use) */
 ngx_int_t ngx_http_lago_webhook_store_unpack(ngx_http_request_t *r,
     u_char *data, size_t len, ngx_http_lago_webhook_record_t *rec);
 
