@@ -5,7 +5,13 @@ SHELL := /bin/bash
 #                   the dynamic module for Debian's nginx (build/nginx-dynamic)
 #   make run        a local Redis and nginx serving the API (see README)
 #   make test       unit tests and every suite in t/, against a Redis of its own
+#   make test SANITIZE=address
+#                   the same with nginx, the module and the unit tests built
+#                   with AddressSanitizer (nginx in build/nginx-asan); an
+#                   ASan or LeakSanitizer report fails the run
 #   make fuzz       the libFuzzer harnesses, FUZZ_TIME seconds each (fuzz/)
+#   make soak       the long checks: load + worker memory, faults, for
+#                   SOAK_TIME seconds (600)
 #   make bench      throughput and latency against nginx's own ceiling
 #                   (bench/README.md)
 #   make clean
@@ -14,7 +20,24 @@ SHELL := /bin/bash
 
 BUILD          := $(CURDIR)/build
 NGINX_SRC      := $(BUILD)/nginx-src
+
+# SANITIZE=address: nginx with the module built with ASan, in a directory of
+# its own so that its objects never mix with the normal build's
+SANITIZE       ?=
+export SANITIZE
+
+ifeq ($(SANITIZE),address)
+STATIC_DIR     := $(BUILD)/nginx-asan
+NGINX_CC_OPT   ?= -g -O1 -fsanitize=address -fno-omit-frame-pointer
+NGINX_LD_OPT   ?= -fsanitize=address
+UNIT_BUILD     ?= $(BUILD)/unit-asan
+UNIT_CFLAGS    ?= -fsanitize=address -fno-omit-frame-pointer
+UNIT_LDFLAGS   ?= -fsanitize=address
+else ifneq ($(SANITIZE),)
+$(error SANITIZE=$(SANITIZE): only SANITIZE=address is supported)
+else
 STATIC_DIR     := $(BUILD)/nginx-static
+endif
 DYNAMIC_DIR    := $(BUILD)/nginx-dynamic
 NGINX_STATIC   := $(STATIC_DIR)/nginx
 NGINX_MODULE   := $(DYNAMIC_DIR)/ngx_http_lago_webhook_module.so
@@ -32,7 +55,8 @@ export TEST_NGINX_LIB TEST_FILES PROVE_FLAGS
 MODULE_SOURCES := config ngx_http_lago_webhook_module.c \
                   $(wildcard src/*.c src/*.h)
 
-.PHONY: all build deps static dynamic test unit-test suites run bench clean
+.PHONY: all build deps static dynamic test unit-test suites run bench soak \
+        clean
 
 all: build
 
@@ -67,15 +91,30 @@ $(NGINX_MODULE): $(MODULE_SOURCES) | $(NGINX_SRC)/configure
 include t/unit/unit.mk
 include fuzz/fuzz.mk
 
-# the fuzz smoke run first; the suites run even when it fails
+# the fuzz smoke run first; the suites run even when it fails.  With
+# SANITIZE=address only the built-in module: Debian's nginx is no ASan
+# build and could not load an ASan dynamic module.
 test: deps
+ifeq ($(SANITIZE),address)
+	@$(MAKE) --no-print-directory static
+	@status=0; $(MAKE) --no-print-directory fuzz-smoke || status=1; \
+	 TEST_NGINX_BINARY=$(NGINX_STATIC) bin/run-tests || status=1; \
+	 exit $$status
+else
 	@$(MAKE) --no-print-directory build
 	@status=0; $(MAKE) --no-print-directory fuzz-smoke || status=1; \
 	 bin/run-tests || status=1; exit $$status
+endif
 
 run: deps
 	@$(MAKE) --no-print-directory build
 	@bin/run-local
+
+# the long checks (load + memory, faults) for SOAK_TIME seconds
+soak: deps
+	@EXTRA_PACKAGES=wrk bin/install-deps
+	@$(MAKE) --no-print-directory static
+	@bin/soak
 
 bench: deps
 	@EXTRA_PACKAGES=wrk bin/install-deps

@@ -98,6 +98,7 @@ our $ConfigVersion;          # token served by /ver in HUP mode
 our $FirstTime = 1;
 our $RandPorts = {};
 our $InSubprocess;
+our $NextBlockReusesNginx;
 
 # ---------------------------------------------------------------------
 # Setters/getters used by test files.
@@ -608,14 +609,40 @@ sub nginx_command {
         $opts = "--num-callers=100 -q --tool=memcheck --leak-check=full"
                 . " --keep-debuginfo=yes --show-possibly-lost=no"
                 . " --gen-suppressions=all";
-        $opts .= " --suppressions=valgrind.suppress"
-            if -f 'valgrind.suppress';
+        # upstream's place (the current directory), then this repository's
+        for my $file ('valgrind.suppress', 't/valgrind.suppress') {
+            $opts .= " --suppressions=$file" if -f $file;
+        }
     } else {
         # any other value is taken as the valgrind options to use
         $opts = "-q $UseValgrind";
     }
 
     return "valgrind $opts $cmd";
+}
+
+# nginx under valgrind takes seconds to come up: wait until it accepts
+# connections (or has died) so that --- init code finds it listening.
+sub wait_for_listen {
+    my ($name, $pid) = @_;
+
+    my $left = $ENV{TEST_NGINX_VALGRIND_START_TIMEOUT} || 60;
+    while ($left > 0) {
+        my $sock = IO::Socket::INET->new(PeerAddr => $ServerAddr,
+                                         PeerPort => $ServerPort,
+                                         Proto    => 'tcp',
+                                         Timeout  => 1);
+        if ($sock) {
+            close $sock;
+            return;
+        }
+        return unless is_running($pid);
+        sleep 0.1;
+        $left -= 0.1;
+    }
+
+    warn "$name - nginx under valgrind is not listening on"
+         . " $ServerAddr:$ServerPort\n";
 }
 
 sub start_nginx {
@@ -641,6 +668,7 @@ sub start_nginx {
 
         $ChildPid = $pid;
         sleep $TestNginxSleep;
+        wait_for_listen($name, $pid);
         return;
     }
 
@@ -771,9 +799,13 @@ sub run_tests {
     my @blocks = Test::Base::blocks();
     @blocks = shuffle @blocks unless $NoShuffle;
 
-    for my $block (@blocks) {
+    for my $i (0 .. $#blocks) {
+        my $block = $blocks[$i];
         $_->($block) for @BlockPreprocessors;
         $block->set_value(name => "$0 " . $block->name);
+        # a following block without --- config runs against this nginx
+        $NextBlockReusesNginx = $i < $#blocks
+                                && !defined $blocks[$i + 1]->config;
         run_test($block);
         $PrevBlock = $block;
     }
@@ -829,8 +861,9 @@ sub run_test {
     }
 
     # under valgrind stop nginx after every block so that its leak
-    # report follows the block that caused it
-    if ($UseValgrind && !$UseHup) {
+    # report follows the block that caused it; not when the next block has
+    # no --- config: that one runs against this same nginx
+    if ($UseValgrind && !$UseHup && !$NextBlockReusesNginx) {
         stop_nginx($name);
     }
 }
