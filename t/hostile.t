@@ -1,0 +1,194 @@
+# Hostile and odd input: each gets the spec's answer or a clear JSON 4xx,
+# and nothing is written (the list afterwards is checked where a write
+# could have happened).
+
+use lib 't';
+use Test::Nginx::Socket 'no_plan';
+use Lago;
+
+repeat_each(1);
+no_shuffle();
+
+our $Empty = '{"webhook_endpoints":[],"meta":{"current_page":0,"next_page":null,"prev_page":null,"total_pages":0,"total_count":0}}';
+our $BadRequest = '{"status":400,"error":"Bad Request"}';
+
+run_tests();
+
+__DATA__
+
+=== TEST 1: a body bigger than client_body_buffer_size is spooled to a file and read
+--- config
+    location /api/v1/ {
+        lago_webhook;
+        client_body_buffer_size 1k;
+    }
+--- request eval
+"POST /api/v1/webhook_endpoints\n"
+. '{"webhook_endpoint":{"webhook_url":"https://big.example","name":"'
+. ('n' x 30000) . '"}}'
+--- more_headers
+Authorization: Bearer $LAGO_KEY
+--- response_body_like eval
+qr/^\{"webhook_endpoint":\{"lago_id":"$Lago::Uuid","lago_organization_id":"[^"]+","webhook_url":"https:\/\/big\.example","signature_algo":"jwt","name":"n{30000}","event_types":null,"created_at":"$Lago::Time"\}\}$/
+--- no_error_log
+[alert]
+[crit]
+[error]
+
+
+
+=== TEST 2: raw NUL and escaped \u0000 in a string are malformed JSON; nothing written
+--- config
+    location /api/v1/ {
+        lago_webhook;
+    }
+--- pipelined_requests eval
+["POST /api/v1/webhook_endpoints\n"
+ . qq({"webhook_endpoint":{"webhook_url":"https://a.example","name":"a\0b"}}),
+ "POST /api/v1/webhook_endpoints\n"
+ . '{"webhook_endpoint":{"webhook_url":"https://a.example","name":"a\u0000b"}}',
+ "GET /api/v1/webhook_endpoints"]
+--- more_headers
+Authorization: Bearer $LAGO_KEY
+--- error_code eval
+[400, 400, 200]
+--- response_body eval
+[$main::BadRequest, $main::BadRequest, $main::Empty]
+--- no_error_log
+[alert]
+[crit]
+[error]
+
+
+
+=== TEST 3: deeply nested JSON and numbers out of range: 400, nothing written
+--- config
+    location /api/v1/ {
+        lago_webhook;
+    }
+--- pipelined_requests eval
+["POST /api/v1/webhook_endpoints\n" . ('[' x 100000) . (']' x 100000),
+ "POST /api/v1/webhook_endpoints\n"
+ . '{"webhook_endpoint":{"webhook_url":"https://a.example","name":'
+ . ('[' x 5000) . (']' x 5000) . '}}',
+ "POST /api/v1/webhook_endpoints\n"
+ . '{"webhook_endpoint":{"webhook_url":"https://a.example","name":1e999}}',
+ "POST /api/v1/webhook_endpoints\n"
+ . '{"webhook_endpoint":{"webhook_url":"https://a.example","name":'
+ . ('9' x 400) . '}}',
+ "GET /api/v1/webhook_endpoints"]
+--- more_headers
+Authorization: Bearer $LAGO_KEY
+--- error_code eval
+[400, 400, 400, 400, 200]
+--- response_body eval
+[($main::BadRequest) x 4, $main::Empty]
+--- no_error_log
+[alert]
+[crit]
+[error]
+
+
+
+=== TEST 4: duplicate keys: the last one wins, as in Ruby
+--- config
+    location /api/v1/ {
+        lago_webhook;
+    }
+--- request
+POST /api/v1/webhook_endpoints
+{"webhook_endpoint":{"webhook_url":"ftp://first","webhook_url":"https://last.example","name":"x","name":"y"}}
+--- more_headers
+Authorization: Bearer $LAGO_KEY
+--- response_body_like chomp
+^\{"webhook_endpoint":\{"lago_id":"$LAGO_UUID","lago_organization_id":"$LAGO_ORG","webhook_url":"https://last\.example","signature_algo":"jwt","name":"y","event_types":null,"created_at":"$LAGO_TIME"\}\}$
+--- no_error_log
+[alert]
+[crit]
+[error]
+
+
+
+=== TEST 5: any Content-Type: the body is JSON all the same
+--- config
+    location /api/v1/ {
+        lago_webhook;
+    }
+--- request
+POST /api/v1/webhook_endpoints
+{"webhook_endpoint":{"webhook_url":"https://typed.example"}}
+--- more_headers
+Authorization: Bearer $LAGO_KEY
+Content-Type: application/x-www-form-urlencoded
+--- response_body_like chomp
+^\{"webhook_endpoint":\{"lago_id":"$LAGO_UUID","lago_organization_id":"$LAGO_ORG","webhook_url":"https://typed\.example",
+--- no_error_log
+[alert]
+[crit]
+[error]
+
+
+
+=== TEST 6: a chunked body is read whole
+--- config
+    location /api/v1/ {
+        lago_webhook;
+    }
+--- raw_request eval
+my $body = '{"webhook_endpoint":{"webhook_url":"https://chunked.example"}}';
+"POST /api/v1/webhook_endpoints HTTP/1.1\r\nHost: localhost\r\n"
+. "Authorization: Bearer \$LAGO_KEY\r\nConnection: close\r\n"
+. "Transfer-Encoding: chunked\r\n\r\n"
+. sprintf("%x\r\n%s\r\n", 10, substr($body, 0, 10))
+. sprintf("%x\r\n%s\r\n", length($body) - 10, substr($body, 10))
+. "0\r\n\r\n"
+--- response_body_like chomp
+^\{"webhook_endpoint":\{"lago_id":"$LAGO_UUID","lago_organization_id":"$LAGO_ORG","webhook_url":"https://chunked\.example",
+--- no_error_log
+[alert]
+[crit]
+[error]
+
+
+
+=== TEST 7: a very long key is only an unknown key
+--- config
+    location /api/v1/ {
+        lago_webhook;
+    }
+--- request
+GET /api/v1/webhook_endpoints
+--- more_headers eval
+"Authorization: Bearer " . ('k' x 6000)
+--- error_code: 401
+--- response_body chomp
+{"status":401,"error":"Unauthorized"}
+--- no_error_log
+[alert]
+[crit]
+[error]
+
+
+
+=== TEST 8: ids with odd characters are the 404 of an unknown id
+--- config
+    location /api/v1/ {
+        lago_webhook;
+    }
+--- pipelined_requests eval
+["GET /api/v1/webhook_endpoints/%01",
+ "GET /api/v1/webhook_endpoints/%C3%A9t%C3%A9",
+ "GET /api/v1/webhook_endpoints/" . ('a' x 3000),
+ "GET /api/v1/webhook_endpoints/'%20OR%201=1",
+ "DELETE /api/v1/webhook_endpoints/*",
+ "PUT /api/v1/webhook_endpoints/%7B%7D\n{\"webhook_endpoint\":{\"name\":\"x\"}}"]
+--- more_headers
+Authorization: Bearer $LAGO_KEY
+--- error_code eval
+[(404) x 6]
+--- response_body eval
+[('{"status":404,"error":"Not Found","code":"webhook_endpoint_not_found"}') x 6]
+--- no_error_log
+[alert]
+[crit]
+[error]
