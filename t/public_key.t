@@ -14,6 +14,7 @@ use warnings;
 use lib 't';
 use Test::Nginx::Socket;
 use Lago;
+use LagoSeed ();
 use File::Temp ();
 use MIME::Base64 ();
 
@@ -55,35 +56,9 @@ BEGIN {
     $PublicKeyJson = qq({"webhook":{"public_key":"$escaped"}});
 }
 
-# the assertions each block makes, for the plan
-sub count_tests {
-    my $n = 0;
-
-    for my $block (blocks()) {
-        my $reqs = ref $block->request ? @{ $block->request } : 1;
-        my $each = 1;
-
-        $each++ if defined $block->response_body
-                   || defined $block->response_body_like;
-
-        for my $s ($block->response_headers, $block->error_log,
-                   $block->no_error_log)
-        {
-            next unless defined $s;
-            $each += ref $s eq 'ARRAY' ? @$s
-                   : ref $s            ? 1
-                   : scalar grep { /\S/ } split /\n/, $s;
-        }
-
-        $n += $reqs * $each;
-    }
-
-    return $n;
-}
-
 repeat_each(1);
 
-plan tests => repeat_each() * count_tests();
+plan tests => repeat_each() * LagoSeed::count_tests();
 
 run_tests();
 
