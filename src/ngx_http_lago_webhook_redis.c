@@ -288,12 +288,28 @@ static void
 ngx_http_lago_webhook_redis_reply(redisAsyncContext *ac, void *r,
     void *privdata)
 {
+    redisReply                        *reply = r;
     ngx_connection_t                  *c;
     ngx_http_request_t                *req;
     ngx_http_lago_webhook_redis_op_t  *op;
 
     op = privdata;
     req = op->request;
+
+    /*
+     * An error that is no answer to the command itself (NOAUTH, LOADING
+     * after a restart, READONLY, OOM...) means the store is unusable:
+     * the request gets a 503.  NOSCRIPT is for the store to handle.
+     */
+
+    if (reply != NULL && reply->type == REDIS_REPLY_ERROR
+        && !(reply->len >= 8 && ngx_strncmp(reply->str, "NOSCRIPT", 8) == 0))
+    {
+        ngx_http_lago_webhook_redis_outage(&ngx_http_lago_webhook_redis,
+                                           "answered with an error",
+                                           reply->str);
+        reply = NULL;
+    }
 
     if (req) {
         op->request = NULL;
@@ -305,7 +321,7 @@ ngx_http_lago_webhook_redis_reply(redisAsyncContext *ac, void *r,
 
         c = req->connection;
 
-        op->handler(req, r);
+        op->handler(req, reply);
 
         ngx_http_run_posted_requests(c);
     }
@@ -449,6 +465,10 @@ ngx_http_lago_webhook_redis_connect(ngx_http_lago_webhook_redis_t *rc)
                           NULL, "SELECT %d", (int) rc->conf.db);
     }
 
+    /* its answer tells that the connection is usable (see below) */
+    redisAsyncCommand(ac, ngx_http_lago_webhook_redis_handshake_reply, rc,
+                      "PING");
+
     ngx_add_timer(&rc->connect_timer, rc->conf.connect_timeout);
 }
 
@@ -473,14 +493,6 @@ ngx_http_lago_webhook_redis_on_connect(const redisAsyncContext *ac,
     }
 
     rc->state = NGX_HTTP_LAGO_WEBHOOK_REDIS_CONNECTED;
-    rc->backoff = NGX_HTTP_LAGO_WEBHOOK_BACKOFF_MIN;
-
-    if (rc->outage_logged) {
-        rc->outage_logged = 0;
-        ngx_log_error(NGX_LOG_NOTICE, rc->log, 0,
-                      "lago_webhook: redis \"%V\" is reachable again",
-                      &rc->conf.name);
-    }
 }
 
 
@@ -497,6 +509,12 @@ ngx_http_lago_webhook_redis_on_disconnect(const redisAsyncContext *ac,
 }
 
 
+/*
+ * AUTH, SELECT and PING, sent first on every connection.  An outage ends
+ * (and the backoff starts over) only when PING answers after them: a
+ * Redis that accepts connections but refuses our password is still down.
+ */
+
 static void
 ngx_http_lago_webhook_redis_handshake_reply(redisAsyncContext *ac, void *r,
     void *privdata)
@@ -506,18 +524,31 @@ ngx_http_lago_webhook_redis_handshake_reply(redisAsyncContext *ac, void *r,
 
     rc = ac->data;
 
-    if (reply == NULL || reply->type != REDIS_REPLY_ERROR) {
+    if (reply == NULL) {
         return;
     }
 
-    ngx_log_error(NGX_LOG_ERR, rc->log, 0,
-                  "lago_webhook: redis \"%V\" refused AUTH or SELECT: %*s",
-                  &rc->conf.name, (size_t) reply->len, reply->str);
+    if (reply->type == REDIS_REPLY_ERROR) {
+        ngx_http_lago_webhook_redis_outage(rc, "refused AUTH, SELECT or PING",
+                                           reply->str);
 
-    rc->outage_logged = 1;
+        /* inside a hiredis callback: drop the context from a posted event */
+        ngx_http_lago_webhook_redis_drop(rc);
+        return;
+    }
 
-    /* we are inside a hiredis callback: drop the context from a posted event */
-    ngx_http_lago_webhook_redis_drop(rc);
+    if (privdata == NULL) {
+        return;
+    }
+
+    rc->backoff = NGX_HTTP_LAGO_WEBHOOK_BACKOFF_MIN;
+
+    if (rc->outage_logged) {
+        rc->outage_logged = 0;
+        ngx_log_error(NGX_LOG_NOTICE, rc->log, 0,
+                      "lago_webhook: redis \"%V\" is reachable again",
+                      &rc->conf.name);
+    }
 }
 
 

@@ -25,10 +25,10 @@ sub start_redis {
 
     if ($Pid == 0) {
         open STDOUT, '>', '/dev/null';
-        exec 'redis-server', '--port', $Port, '--bind', '127.0.0.1',
+        exec('redis-server', '--port', $Port, '--bind', '127.0.0.1',
              '--dir', $Dir, '--appendonly', 'yes', '--appendfsync', 'always',
-             '--save', '', '--logfile', "$Dir/redis.log";
-        POSIX::_exit(127);
+             '--save', '', '--logfile', "$Dir/redis.log")
+            or POSIX::_exit(127);
     }
 
     for (1 .. 50) {
