@@ -34,12 +34,20 @@ typedef enum {
 } ngx_http_lago_webhook_redis_state_e;
 
 
-typedef struct {
+typedef struct ngx_http_lago_webhook_redis_op_s
+    ngx_http_lago_webhook_redis_op_t;
+
+struct ngx_http_lago_webhook_redis_op_s {
     ngx_http_request_t                      *request;
     ngx_http_cleanup_t                      *cleanup;
     ngx_http_lago_webhook_redis_handler_pt   handler;
     ngx_event_t                              timer;
-} ngx_http_lago_webhook_redis_op_t;
+    ngx_http_lago_webhook_redis_op_t        *next;     /* when free */
+};
+
+
+/* ops are reused: no malloc per command once the worker is warm */
+#define NGX_HTTP_LAGO_WEBHOOK_FREE_OPS_MAX  4096
 
 
 typedef struct {
@@ -90,10 +98,17 @@ static void ngx_http_lago_webhook_redis_reply(redisAsyncContext *ac,
     void *r, void *privdata);
 static void ngx_http_lago_webhook_redis_op_timeout(ngx_event_t *ev);
 static void ngx_http_lago_webhook_redis_op_cleanup(void *data);
+static ngx_http_lago_webhook_redis_op_t *ngx_http_lago_webhook_redis_op_get(
+    ngx_log_t *log);
+static void ngx_http_lago_webhook_redis_op_put(
+    ngx_http_lago_webhook_redis_op_t *op);
 
 
 /* One connection per worker process. */
 static ngx_http_lago_webhook_redis_t  ngx_http_lago_webhook_redis;
+
+static ngx_http_lago_webhook_redis_op_t  *ngx_http_lago_webhook_free_ops;
+static ngx_uint_t                         ngx_http_lago_webhook_nfree_ops;
 
 
 ngx_int_t
@@ -200,8 +215,9 @@ ngx_http_lago_webhook_redis_strdup(u_char *s, size_t len, ngx_log_t *log)
 void
 ngx_http_lago_webhook_redis_exit(ngx_cycle_t *cycle)
 {
-    redisAsyncContext              *ac;
-    ngx_http_lago_webhook_redis_t  *rc;
+    redisAsyncContext                 *ac;
+    ngx_http_lago_webhook_redis_t     *rc;
+    ngx_http_lago_webhook_redis_op_t  *op;
 
     rc = &ngx_http_lago_webhook_redis;
     rc->exiting = 1;
@@ -225,6 +241,20 @@ ngx_http_lago_webhook_redis_exit(ngx_cycle_t *cycle)
         rc->ac = NULL;
         redisAsyncFree(ac);
     }
+
+    while (ngx_http_lago_webhook_free_ops) {
+        op = ngx_http_lago_webhook_free_ops;
+        ngx_http_lago_webhook_free_ops = op->next;
+        ngx_free(op);
+    }
+
+    ngx_http_lago_webhook_nfree_ops = 0;
+
+    ngx_free(rc->conf.host);
+    ngx_free(rc->conf.unix_path);
+    ngx_free(rc->conf.user.data);
+    ngx_free(rc->conf.password.data);
+    ngx_free(rc->conf.name.data);
 }
 
 
@@ -252,8 +282,7 @@ ngx_http_lago_webhook_redis_command(ngx_http_request_t *r,
 
     /* the op must outlive the request, so it is not in the request pool */
 
-    op = ngx_calloc(sizeof(ngx_http_lago_webhook_redis_op_t),
-                    r->connection->log);
+    op = ngx_http_lago_webhook_redis_op_get(r->connection->log);
     if (op == NULL) {
         return NGX_ERROR;
     }
@@ -263,7 +292,7 @@ ngx_http_lago_webhook_redis_command(ngx_http_request_t *r,
         != REDIS_OK)
     {
         /* hiredis refuses once disconnecting: the callback never runs */
-        ngx_free(op);
+        ngx_http_lago_webhook_redis_op_put(op);
         return NGX_DECLINED;
     }
 
@@ -326,7 +355,42 @@ ngx_http_lago_webhook_redis_reply(redisAsyncContext *ac, void *r,
         ngx_http_run_posted_requests(c);
     }
 
-    ngx_free(op);
+    ngx_http_lago_webhook_redis_op_put(op);
+}
+
+
+static ngx_http_lago_webhook_redis_op_t *
+ngx_http_lago_webhook_redis_op_get(ngx_log_t *log)
+{
+    ngx_http_lago_webhook_redis_op_t  *op;
+
+    op = ngx_http_lago_webhook_free_ops;
+
+    if (op == NULL) {
+        return ngx_calloc(sizeof(ngx_http_lago_webhook_redis_op_t), log);
+    }
+
+    ngx_http_lago_webhook_free_ops = op->next;
+    ngx_http_lago_webhook_nfree_ops--;
+
+    ngx_memzero(op, sizeof(ngx_http_lago_webhook_redis_op_t));
+
+    return op;
+}
+
+
+static void
+ngx_http_lago_webhook_redis_op_put(ngx_http_lago_webhook_redis_op_t *op)
+{
+    if (ngx_http_lago_webhook_nfree_ops >= NGX_HTTP_LAGO_WEBHOOK_FREE_OPS_MAX)
+    {
+        ngx_free(op);
+        return;
+    }
+
+    op->next = ngx_http_lago_webhook_free_ops;
+    ngx_http_lago_webhook_free_ops = op;
+    ngx_http_lago_webhook_nfree_ops++;
 }
 
 
