@@ -63,6 +63,9 @@ static void ngx_http_lago_webhook_list_reply(ngx_http_request_t *r,
 static ngx_int_t ngx_http_lago_webhook_page_arg(ngx_http_request_t *r,
     char *name, ngx_int_t absent, ngx_int_t invalid, ngx_uint_t per_page);
 
+static ngx_int_t ngx_http_lago_webhook_body_filter(ngx_http_request_t *r,
+    ngx_chain_t *in);
+static ngx_int_t ngx_http_lago_webhook_init(ngx_conf_t *cf);
 static void *ngx_http_lago_webhook_create_main_conf(ngx_conf_t *cf);
 static char *ngx_http_lago_webhook_init_main_conf(ngx_conf_t *cf, void *conf);
 static void *ngx_http_lago_webhook_create_loc_conf(ngx_conf_t *cf);
@@ -77,6 +80,9 @@ static ngx_int_t ngx_http_lago_webhook_load_public_key(ngx_conf_t *cf,
 static ngx_int_t ngx_http_lago_webhook_init_module(ngx_cycle_t *cycle);
 static ngx_int_t ngx_http_lago_webhook_init_process(ngx_cycle_t *cycle);
 static void ngx_http_lago_webhook_exit_process(ngx_cycle_t *cycle);
+
+
+static ngx_http_request_body_filter_pt   ngx_http_next_request_body_filter;
 
 
 static ngx_conf_num_bounds_t  ngx_http_lago_webhook_max_endpoints_bounds = {
@@ -173,7 +179,7 @@ static ngx_command_t  ngx_http_lago_webhook_commands[] = {
 
 static ngx_http_module_t  ngx_http_lago_webhook_module_ctx = {
     NULL,                                  /* preconfiguration */
-    NULL,                                  /* postconfiguration */
+    ngx_http_lago_webhook_init,            /* postconfiguration */
 
     ngx_http_lago_webhook_create_main_conf, /* create main configuration */
     ngx_http_lago_webhook_init_main_conf,  /* init main configuration */
@@ -206,9 +212,8 @@ static ngx_int_t
 ngx_http_lago_webhook_handler(ngx_http_request_t *r)
 {
     ngx_int_t                          rc;
-    ngx_str_t                          key;
-    ngx_http_lago_webhook_ctx_t       *ctx;
-    ngx_http_lago_webhook_loc_conf_t  *llcf;
+    ngx_str_t                     key;
+    ngx_http_lago_webhook_ctx_t  *ctx;
 
     ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_lago_webhook_ctx_t));
     if (ctx == NULL) {
@@ -239,21 +244,14 @@ ngx_http_lago_webhook_handler(ngx_http_request_t *r)
     if (ctx->action == NGX_HTTP_LAGO_WEBHOOK_CREATE
         || ctx->action == NGX_HTTP_LAGO_WEBHOOK_UPDATE)
     {
-        llcf = ngx_http_get_module_loc_conf(r, ngx_http_lago_webhook_module);
-
-        if (r->headers_in.content_length_n > llcf->max_body_size
-            && llcf->max_body_size)
-        {
-            rc = ngx_http_discard_request_body(r);
-            if (rc != NGX_OK) {
-                return rc;
-            }
-
-            return ngx_http_lago_webhook_send_error(r,
-                                       NGX_HTTP_LAGO_WEBHOOK_ERR_TOO_LARGE);
-        }
+        /*
+         * Read even a body over the limit (the body filter below keeps
+         * none of it past the limit): the key is checked first, and only
+         * then is the body too large.
+         */
 
         ctx->api_key = key;
+        ctx->reading_body = 1;
 
         rc = ngx_http_read_client_request_body(r,
                                              ngx_http_lago_webhook_body_read);
@@ -451,7 +449,15 @@ ngx_http_lago_webhook_body_read(ngx_http_request_t *r)
 
     ctx = ngx_http_get_module_ctx(r, ngx_http_lago_webhook_module);
 
+    ctx->reading_body = 0;
+
     rc = ngx_http_lago_webhook_body_collect(r, &ctx->body);
+
+    if (rc == NGX_DECLINED) {
+        /* answered after the key check, by create or update */
+        ctx->too_large = 1;
+        rc = NGX_OK;
+    }
 
     if (rc == NGX_OK) {
         rc = ngx_http_lago_webhook_authenticate(r);
@@ -459,13 +465,79 @@ ngx_http_lago_webhook_body_read(ngx_http_request_t *r)
         if (rc == NGX_DONE) {
             return;
         }
-
-    } else if (rc == NGX_DECLINED) {
-        rc = ngx_http_lago_webhook_send_error(r,
-                                       NGX_HTTP_LAGO_WEBHOOK_ERR_TOO_LARGE);
     }
 
     ngx_http_finalize_request(r, rc);
+}
+
+
+/*
+ * Counts a create or update body as nginx reads it.  Past the limit
+ * (client_max_body_size, taken over from nginx) the data is consumed and
+ * dropped, only the end-of-body mark goes on: a body of any size, chunked
+ * or not, costs no memory or disk beyond the limit, and the request then
+ * gets the JSON 413 once its key is checked.
+ */
+
+static ngx_int_t
+ngx_http_lago_webhook_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
+{
+    ngx_chain_t                       *cl, *out, **ll;
+    ngx_http_lago_webhook_ctx_t       *ctx;
+    ngx_http_lago_webhook_loc_conf_t  *llcf;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_lago_webhook_module);
+
+    if (ctx == NULL || !ctx->reading_body) {
+        return ngx_http_next_request_body_filter(r, in);
+    }
+
+    llcf = ngx_http_get_module_loc_conf(r, ngx_http_lago_webhook_module);
+
+    for (cl = in; cl; cl = cl->next) {
+        ctx->body_received += ngx_buf_size(cl->buf);
+    }
+
+    if (llcf->max_body_size == 0
+        || ctx->body_received <= llcf->max_body_size)
+    {
+        return ngx_http_next_request_body_filter(r, in);
+    }
+
+    if (!ctx->too_large) {
+        ctx->too_large = 1;
+
+        /*
+         * What was kept so far is dropped too: those buffers point into
+         * the read buffer, which nginx reuses only once they are consumed.
+         */
+
+        for (cl = r->request_body->bufs; cl; cl = cl->next) {
+            cl->buf->pos = cl->buf->last;
+        }
+
+        r->request_body->bufs = NULL;
+    }
+
+    out = NULL;
+    ll = &out;
+
+    for (cl = in; cl; cl = cl->next) {
+        cl->buf->pos = cl->buf->last;
+
+        if (cl->buf->last_buf) {
+            *ll = ngx_alloc_chain_link(r->pool);
+            if (*ll == NULL) {
+                return NGX_HTTP_INTERNAL_SERVER_ERROR;
+            }
+
+            (*ll)->buf = cl->buf;
+            (*ll)->next = NULL;
+            ll = &(*ll)->next;
+        }
+    }
+
+    return out ? ngx_http_next_request_body_filter(r, out) : NGX_OK;
 }
 
 
@@ -483,11 +555,17 @@ ngx_http_lago_webhook_body_collect(ngx_http_request_t *r, ngx_str_t *body)
     ssize_t                            n;
     ngx_buf_t                         *b;
     ngx_chain_t                       *cl;
+    ngx_http_lago_webhook_ctx_t       *ctx;
     ngx_http_lago_webhook_loc_conf_t  *llcf;
 
     llcf = ngx_http_get_module_loc_conf(r, ngx_http_lago_webhook_module);
+    ctx = ngx_http_get_module_ctx(r, ngx_http_lago_webhook_module);
 
     body->len = 0;
+
+    if (ctx->too_large) {
+        return NGX_DECLINED;
+    }
 
     if (r->request_body == NULL || r->request_body->bufs == NULL) {
         return NGX_OK;
@@ -840,7 +918,8 @@ ngx_http_lago_webhook_create(ngx_http_request_t *r)
     in = &ctx->input;
     rec = &ctx->record;
 
-    error = ngx_http_lago_webhook_parse_body(r, 1);
+    error = ctx->too_large ? NGX_HTTP_LAGO_WEBHOOK_ERR_TOO_LARGE
+                           : ngx_http_lago_webhook_parse_body(r, 1);
     if (error != NGX_HTTP_LAGO_WEBHOOK_ERR_NONE) {
         return ngx_http_lago_webhook_send_error(r, error);
     }
@@ -891,7 +970,8 @@ ngx_http_lago_webhook_update(ngx_http_request_t *r)
 
     /* a missing root key is a 400 even for an unknown id */
 
-    error = ngx_http_lago_webhook_parse_body(r, 0);
+    error = ctx->too_large ? NGX_HTTP_LAGO_WEBHOOK_ERR_TOO_LARGE
+                           : ngx_http_lago_webhook_parse_body(r, 0);
     if (error != NGX_HTTP_LAGO_WEBHOOK_ERR_NONE) {
         return ngx_http_lago_webhook_send_error(r, error);
     }
@@ -1083,11 +1163,12 @@ ngx_http_lago_webhook_write_reply(ngx_http_request_t *r, redisReply *reply)
 
         /* update and delete answer with the record as stored */
 
-        rec = reply->element[4];
+        rec = reply->elements > 4 ? reply->element[4] : NULL;
 
-        if (ngx_http_lago_webhook_store_unpack(r, (u_char *) rec->str,
-                                               rec->len, &ctx->record)
-            != NGX_OK)
+        if (rec == NULL || rec->type != REDIS_REPLY_STRING
+            || ngx_http_lago_webhook_store_unpack(r, (u_char *) rec->str,
+                                                  rec->len, &ctx->record)
+               != NGX_OK)
         {
             ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                           "lago_webhook: a stored record is malformed");
@@ -1325,19 +1406,18 @@ ngx_http_lago_webhook_merge_loc_conf(ngx_conf_t *cf, void *parent,
         return NGX_CONF_ERROR;
     }
 
-    if (!conf->enable) {
-        return NGX_CONF_OK;
-    }
-
     /*
      * nginx answers a body over client_max_body_size with its own HTML
      * page before any handler runs.  The core module is merged before us:
-     * take its final limit over, and enforce it with a JSON 413 instead.
+     * in a location we serve (not one nested in it), take its final limit
+     * over and enforce it with a JSON 413 instead.
      */
 
     clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
 
-    if (conf->max_body_size == NGX_CONF_UNSET) {
+    if (clcf->handler == ngx_http_lago_webhook_handler
+        && conf->max_body_size == NGX_CONF_UNSET)
+    {
         conf->max_body_size = clcf->client_max_body_size;
         clcf->client_max_body_size = 0;
     }
@@ -1514,6 +1594,16 @@ ngx_http_lago_webhook_load_public_key(ngx_conf_t *cf,
     }
 
     BIO_free(out);
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_lago_webhook_init(ngx_conf_t *cf)
+{
+    ngx_http_next_request_body_filter = ngx_http_top_request_body_filter;
+    ngx_http_top_request_body_filter = ngx_http_lago_webhook_body_filter;
 
     return NGX_OK;
 }

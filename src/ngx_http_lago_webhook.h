@@ -111,6 +111,9 @@ typedef struct {
     ngx_int_t                        per_page;
     u_char                           id_buf[NGX_HTTP_LAGO_WEBHOOK_UUID_LEN];
     u_char                           org_buf[NGX_HTTP_LAGO_WEBHOOK_UUID_LEN];
+    off_t                            body_received;
+    unsigned                         reading_body:1;
+    unsigned                         too_large:1;
     unsigned                         head:1;
     unsigned                         retried_script:1;
 } ngx_http_lago_webhook_ctx_t;

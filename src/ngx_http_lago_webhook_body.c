@@ -20,6 +20,7 @@
 static void ngx_http_lago_webhook_body_free(void *data);
 static ngx_int_t ngx_http_lago_webhook_body_scalar(ngx_pool_t *pool,
     json_t *v, ngx_str_t *out);
+static void ngx_http_lago_webhook_body_float(u_char *out, double d);
 static ngx_int_t ngx_http_lago_webhook_body_event_types(ngx_pool_t *pool,
     json_t *array, ngx_http_lago_webhook_input_t *in);
 static size_t ngx_http_lago_webhook_body_inspect_len(
@@ -200,7 +201,6 @@ ngx_http_lago_webhook_body_scalar(ngx_pool_t *pool, json_t *v, ngx_str_t *out)
 {
     u_char  *p;
     double   d;
-    int      precision;
 
     if (json_is_string(v)) {
         out->data = (u_char *) json_string_value(v);
@@ -230,29 +230,119 @@ ngx_http_lago_webhook_body_scalar(ngx_pool_t *pool, json_t *v, ngx_str_t *out)
         return NGX_OK;
     }
 
-    /* the shortest text that reads back as the same double, as Ruby does */
+    /*
+     * Ruby's Float#to_s: the shortest digits that read back as the same
+     * double; fixed notation from 1e-4 up to below 1e16, else d.ddde+XX;
+     * always a fraction (1.0, 1.0e+20).
+     */
 
     d = json_real_value(v);
 
-    for (precision = 1; precision < 17; precision++) {
-        snprintf((char *) p, 64, "%.*g", precision, d);
+    ngx_http_lago_webhook_body_float(p, d);
+    out->len = ngx_strlen(p);
 
-        if (strtod((char *) p, NULL) == d) {
+    return NGX_OK;
+}
+
+
+/* out: 64 bytes at least */
+
+static void
+ngx_http_lago_webhook_body_float(u_char *out, double d)
+{
+    int      precision, exp, ndigits, i;
+    u_char  *p;
+    char     buf[40], digits[20], *e;
+
+    if (!isfinite(d)) {
+        /* JSON has no such numbers; jansson never gives one */
+        ngx_cpystrn(out, (u_char *) "NaN", 4);
+        return;
+    }
+
+    for (precision = 1; precision < 17; precision++) {
+        snprintf(buf, sizeof(buf), "%.*e", precision - 1, d);
+
+        if (strtod(buf, NULL) == d) {
             break;
         }
     }
 
-    snprintf((char *) p, 64, "%.*g", precision, d);
+    snprintf(buf, sizeof(buf), "%.*e", precision - 1, d);
 
-    if (strchr((char *) p, '.') == NULL && strchr((char *) p, 'e') == NULL
-        && isfinite(d))
-    {
-        ngx_cpystrn(p + ngx_strlen(p), (u_char *) ".0", 3);
+    /* buf: [-]d[.ddd]e[+-]xx */
+
+    p = out;
+    e = buf;
+
+    if (*e == '-') {
+        *p++ = '-';
+        e++;
     }
 
-    out->len = ngx_strlen(p);
+    ndigits = 0;
 
-    return NGX_OK;
+    for ( /* void */ ; *e != 'e'; e++) {
+        if (*e != '.') {
+            digits[ndigits++] = *e;
+        }
+    }
+
+    exp = atoi(e + 1);
+
+    while (ndigits > 1 && digits[ndigits - 1] == '0') {
+        ndigits--;
+    }
+
+    if (exp >= -4 && exp < 16) {
+
+        if (exp < 0) {
+            *p++ = '0';
+            *p++ = '.';
+
+            for (i = -1; i > exp; i--) {
+                *p++ = '0';
+            }
+
+            for (i = 0; i < ndigits; i++) {
+                *p++ = digits[i];
+            }
+
+        } else {
+            for (i = 0; i <= exp; i++) {
+                *p++ = i < ndigits ? digits[i] : '0';
+            }
+
+            *p++ = '.';
+
+            if (ndigits > exp + 1) {
+                for (i = exp + 1; i < ndigits; i++) {
+                    *p++ = digits[i];
+                }
+
+            } else {
+                *p++ = '0';
+            }
+        }
+
+    } else {
+        *p++ = digits[0];
+        *p++ = '.';
+
+        if (ndigits > 1) {
+            for (i = 1; i < ndigits; i++) {
+                *p++ = digits[i];
+            }
+
+        } else {
+            *p++ = '0';
+        }
+
+        p = ngx_sprintf(p, "e%c%02d", exp < 0 ? '-' : '+',
+                        exp < 0 ? -exp : exp);
+    }
+
+    *p = '\0';
 }
 
 

@@ -109,6 +109,7 @@ static ngx_http_lago_webhook_redis_t  ngx_http_lago_webhook_redis;
 
 static ngx_http_lago_webhook_redis_op_t  *ngx_http_lago_webhook_free_ops;
 static ngx_uint_t                         ngx_http_lago_webhook_nfree_ops;
+static time_t                             ngx_http_lago_webhook_error_logged;
 
 
 ngx_int_t
@@ -334,9 +335,16 @@ ngx_http_lago_webhook_redis_reply(redisAsyncContext *ac, void *r,
     if (reply != NULL && reply->type == REDIS_REPLY_ERROR
         && !(reply->len >= 8 && ngx_strncmp(reply->str, "NOSCRIPT", 8) == 0))
     {
-        ngx_http_lago_webhook_redis_outage(&ngx_http_lago_webhook_redis,
-                                           "answered with an error",
-                                           reply->str);
+        /* at most a line a second, however many requests it fails */
+
+        if (ngx_http_lago_webhook_error_logged != ngx_time()) {
+            ngx_http_lago_webhook_error_logged = ngx_time();
+            ngx_log_error(NGX_LOG_ERR, ngx_http_lago_webhook_redis.log, 0,
+                          "lago_webhook: redis \"%V\" answered with an "
+                          "error, answering 503: %s",
+                          &ngx_http_lago_webhook_redis.conf.name, reply->str);
+        }
+
         reply = NULL;
     }
 

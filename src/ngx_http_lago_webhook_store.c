@@ -511,8 +511,10 @@ ngx_http_lago_webhook_store_unpack(ngx_http_request_t *r, u_char *data,
         return NGX_ERROR;
     }
 
+    /* up to 9999-12-31T23:59:59Z: the writers budget four year digits */
+
     created_at = ngx_atoi(field[5], flen[5]);
-    if (created_at == NGX_ERROR) {
+    if (created_at == NGX_ERROR || created_at > 253402300799) {
         return NGX_ERROR;
     }
 

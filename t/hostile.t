@@ -192,3 +192,93 @@ Authorization: Bearer $LAGO_KEY
 [alert]
 [crit]
 [error]
+
+
+
+=== TEST 9: an unknown key with a body over the limit: the key is checked first
+--- config
+    location /api/v1/ {
+        lago_webhook;
+        client_max_body_size 1k;
+    }
+--- request eval
+"POST /api/v1/webhook_endpoints\n" . ('x' x 5000)
+--- more_headers
+Authorization: Bearer not-a-key
+--- error_code: 401
+--- response_body chomp
+{"status":401,"error":"Unauthorized"}
+--- no_error_log
+[alert]
+[crit]
+[error]
+
+
+
+=== TEST 10: a 4 MB chunked body against a 1k limit: read and dropped, a JSON 413, nothing spooled
+--- config
+    location /api/v1/ {
+        lago_webhook;
+        client_max_body_size 1k;
+        client_body_buffer_size 1k;
+    }
+--- raw_request eval
+my $chunk = 'y' x 65536;
+"POST /api/v1/webhook_endpoints HTTP/1.1\r\nHost: localhost\r\n"
+. "Authorization: Bearer \$LAGO_KEY\r\nConnection: close\r\n"
+. "Transfer-Encoding: chunked\r\n\r\n"
+. (sprintf("%x\r\n%s\r\n", length $chunk, $chunk) x 64)
+. "0\r\n\r\n"
+--- error_code: 413
+--- response_body chomp
+{"status":413,"error":"Payload Too Large","code":"request_body_too_large"}
+--- no_error_log
+[alert]
+[crit]
+[error]
+a client request body is buffered to a temporary file
+
+
+
+=== TEST 11: over the limit after part of the body went to a temporary file: a JSON 413
+--- config
+    location /api/v1/ {
+        lago_webhook;
+        client_max_body_size 8k;
+        client_body_buffer_size 1k;
+    }
+--- request eval
+"POST /api/v1/webhook_endpoints\n"
+. '{"webhook_endpoint":{"webhook_url":"https://a.example","name":"'
+. ('z' x 20000) . '"}}'
+--- more_headers
+Authorization: Bearer $LAGO_KEY
+--- error_code: 413
+--- response_body chomp
+{"status":413,"error":"Payload Too Large","code":"request_body_too_large"}
+--- no_error_log
+[alert]
+[crit]
+[error]
+
+
+
+=== TEST 12: numbers given as a name are written as Ruby's to_s writes them
+--- config
+    location /api/v1/ {
+        lago_webhook;
+        lago_webhook_max_endpoints 20;
+    }
+--- pipelined_requests eval
+[map { "POST /api/v1/webhook_endpoints\n"
+       . qq({"webhook_endpoint":{"webhook_url":"https://n$_.example","name":$_}}) }
+ qw(10.0 1500.0 1e20 0.0001 0.00001 -2.5e-7 1e15 1e16 0.1 12 -0)]
+--- more_headers
+Authorization: Bearer $LAGO_KEY
+--- response_body_like eval
+[map { qr/"name":"\Q$_\E","event_types"/ }
+ qw(10.0 1500.0 1.0e+20 0.0001 1.0e-05 -2.5e-07 1000000000000000.0 1.0e+16 0.1 12 0)]
+--- no_error_log
+[alert]
+[crit]
+[error]
