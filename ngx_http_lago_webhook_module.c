@@ -1334,8 +1334,6 @@ ngx_http_lago_webhook_init_main_conf(ngx_conf_t *cf, void *conf)
 {
     ngx_http_lago_webhook_main_conf_t  *lmcf = conf;
 
-    ngx_str_t  value;
-
     if (lmcf->prefix.data == NULL) {
         ngx_str_set(&lmcf->prefix, "lago:");
     }
@@ -1346,8 +1344,7 @@ ngx_http_lago_webhook_init_main_conf(ngx_conf_t *cf, void *conf)
     ngx_conf_init_msec_value(lmcf->key_cache_ttl, 5000);
 
     if (lmcf->redis.data == NULL) {
-        ngx_str_set(&value, "127.0.0.1:6379");
-        lmcf->redis = value;
+        ngx_str_set(&lmcf->redis, "127.0.0.1:6379");
         lmcf->redis_host = (u_char *) "127.0.0.1";
         lmcf->redis_port = 6379;
     }
@@ -1519,7 +1516,6 @@ ngx_http_lago_webhook_redis_address(ngx_conf_t *cf, ngx_command_t *cmd,
 
     lmcf->redis_host = host;
     lmcf->redis_port = ngx_inet_get_port(u.addrs[0].sockaddr);
-    lmcf->redis_addr = &u.addrs[0];
 
     return NGX_CONF_OK;
 }

@@ -23,7 +23,6 @@
 
 typedef struct {
     ngx_str_t                  redis;           /* as written, for logs */
-    ngx_addr_t                *redis_addr;      /* resolved at startup */
     u_char                    *redis_host;      /* numeric, NUL-terminated */
     in_port_t                  redis_port;
     u_char                    *redis_unix;      /* socket path or NULL */
@@ -114,8 +113,6 @@ typedef struct {
     off_t                            body_received;
     unsigned                         reading_body:1;
     unsigned                         too_large:1;
-    unsigned                         head:1;
-    unsigned                         retried_script:1;
 } ngx_http_lago_webhook_ctx_t;
 
 
