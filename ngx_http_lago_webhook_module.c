@@ -58,6 +58,8 @@ static void ngx_http_lago_webhook_write_reply(ngx_http_request_t *r,
     redisReply *reply);
 static void ngx_http_lago_webhook_show_reply(ngx_http_request_t *r,
     redisReply *reply);
+static void ngx_http_lago_webhook_list_count_reply(ngx_http_request_t *r,
+    redisReply *reply);
 static void ngx_http_lago_webhook_list_reply(ngx_http_request_t *r,
     redisReply *reply);
 static ngx_int_t ngx_http_lago_webhook_page_arg(ngx_http_request_t *r,
@@ -1002,9 +1004,12 @@ ngx_http_lago_webhook_list(ngx_http_request_t *r)
 
     offset = (ngx_uint_t) (ctx->page - 1) * (ngx_uint_t) ctx->per_page;
 
+    ctx->list_total = -1;
+
     rc = ngx_http_lago_webhook_store_list(r, offset,
-                                          (ngx_uint_t) ctx->per_page,
-                                          ngx_http_lago_webhook_list_reply);
+                                      (ngx_uint_t) ctx->per_page,
+                                      ngx_http_lago_webhook_list_count_reply,
+                                      ngx_http_lago_webhook_list_reply);
 
     return ngx_http_lago_webhook_store_started(r, rc);
 }
@@ -1220,6 +1225,24 @@ ngx_http_lago_webhook_show_reply(ngx_http_request_t *r, redisReply *reply)
 }
 
 
+/* the first of a list's two replies: the count, kept for the second */
+
+static void
+ngx_http_lago_webhook_list_count_reply(ngx_http_request_t *r,
+    redisReply *reply)
+{
+    ngx_http_lago_webhook_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_lago_webhook_module);
+
+    if (reply != NULL && reply->type == REDIS_REPLY_INTEGER
+        && reply->integer >= 0)
+    {
+        ctx->list_total = reply->integer;
+    }
+}
+
+
 static void
 ngx_http_lago_webhook_list_reply(ngx_http_request_t *r, redisReply *reply)
 {
@@ -1227,7 +1250,10 @@ ngx_http_lago_webhook_list_reply(ngx_http_request_t *r, redisReply *reply)
     ngx_int_t                        rc;
     ngx_uint_t                       i, n;
     redisReply                      *e;
+    ngx_http_lago_webhook_ctx_t     *ctx;
     ngx_http_lago_webhook_record_t  *recs;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_lago_webhook_module);
 
     if (reply == NULL) {
         rc = ngx_http_lago_webhook_send_error(r,
@@ -1235,10 +1261,14 @@ ngx_http_lago_webhook_list_reply(ngx_http_request_t *r, redisReply *reply)
         goto done;
     }
 
-    if (reply->type != REDIS_REPLY_ARRAY || reply->elements < 1
-        || reply->element[0]->type != REDIS_REPLY_INTEGER
-        || reply->element[0]->integer < 0)
-    {
+    if (ctx->list_total < 0) {
+        /* the count before it failed: the connection is gone or going */
+        rc = ngx_http_lago_webhook_send_error(r,
+                                       NGX_HTTP_LAGO_WEBHOOK_ERR_UNAVAILABLE);
+        goto done;
+    }
+
+    if (reply->type != REDIS_REPLY_ARRAY) {
         goto invalid;
     }
 
@@ -1251,7 +1281,7 @@ ngx_http_lago_webhook_list_reply(ngx_http_request_t *r, redisReply *reply)
 
     n = 0;
 
-    for (i = 1; i < reply->elements; i++) {
+    for (i = 0; i < reply->elements; i++) {
         e = reply->element[i];
 
         if (e->type != REDIS_REPLY_STRING) {
@@ -1282,7 +1312,7 @@ ngx_http_lago_webhook_list_reply(ngx_http_request_t *r, redisReply *reply)
     }
 
     rc = ngx_http_lago_webhook_send_list(r, recs, n,
-                                      (ngx_uint_t) reply->element[0]->integer);
+                                         (ngx_uint_t) ctx->list_total);
     goto done;
 
 invalid:

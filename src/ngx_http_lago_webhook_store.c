@@ -40,7 +40,6 @@ typedef enum {
     NGX_HTTP_LAGO_WEBHOOK_SCRIPT_CREATE = 0,
     NGX_HTTP_LAGO_WEBHOOK_SCRIPT_UPDATE,
     NGX_HTTP_LAGO_WEBHOOK_SCRIPT_DELETE,
-    NGX_HTTP_LAGO_WEBHOOK_SCRIPT_LIST,
     NGX_HTTP_LAGO_WEBHOOK_SCRIPT_COUNT
 } ngx_http_lago_webhook_script_e;
 
@@ -148,22 +147,6 @@ static ngx_str_t  ngx_http_lago_webhook_delete_lua = ngx_string(
 );
 
 
-/*
- * KEYS: records, urls, order.  ARGV: offset, count.  Returns {total,
- * member...}: one page in URL order, each member the URL, NUL, the record.
- */
-
-static ngx_str_t  ngx_http_lago_webhook_list_lua = ngx_string(
-    "local total = redis.call('ZCARD', KEYS[3])\n"
-    "local first = tonumber(ARGV[1])\n"
-    "local count = tonumber(ARGV[2])\n"
-    "if count < 1 or first >= total then return {total} end\n"
-    "local page = redis.call('ZRANGE', KEYS[3], first, first + count - 1)\n"
-    "table.insert(page, 1, total)\n"
-    "return page\n"
-);
-
-
 static ngx_http_lago_webhook_script_t
     ngx_http_lago_webhook_scripts[NGX_HTTP_LAGO_WEBHOOK_SCRIPT_COUNT];
 
@@ -191,8 +174,6 @@ ngx_http_lago_webhook_store_init(ngx_log_t *log)
         ngx_http_lago_webhook_update_lua;
     ngx_http_lago_webhook_scripts[NGX_HTTP_LAGO_WEBHOOK_SCRIPT_DELETE].text =
         ngx_http_lago_webhook_delete_lua;
-    ngx_http_lago_webhook_scripts[NGX_HTTP_LAGO_WEBHOOK_SCRIPT_LIST].text =
-        ngx_http_lago_webhook_list_lua;
 
     for (i = 0; i < NGX_HTTP_LAGO_WEBHOOK_SCRIPT_COUNT; i++) {
         SHA1(ngx_http_lago_webhook_scripts[i].text.data,
@@ -381,15 +362,36 @@ ngx_http_lago_webhook_store_delete(ngx_http_request_t *r,
 }
 
 
+/*
+ * A page is two plain commands sent together, ZCARD then ZRANGE by rank:
+ * one round trip, and no script (a script would cost Redis almost twice
+ * as much).  Like Lago's count and select, the two are not one snapshot.
+ */
+
 ngx_int_t
 ngx_http_lago_webhook_store_list(ngx_http_request_t *r, ngx_uint_t offset,
-    ngx_uint_t count, ngx_http_lago_webhook_redis_handler_pt handler)
+    ngx_uint_t count, ngx_http_lago_webhook_redis_handler_pt count_handler,
+    ngx_http_lago_webhook_redis_handler_pt page_handler)
 {
-    u_char     *p;
-    ngx_str_t   args[5];
+    u_char      *p;
+    size_t       argvlen[4];
+    ngx_int_t    rc;
+    ngx_str_t    keys[3];
+    const char  *argv[4];
 
-    if (ngx_http_lago_webhook_store_org_keys(r, args) != NGX_OK) {
+    if (ngx_http_lago_webhook_store_org_keys(r, keys) != NGX_OK) {
         return NGX_ERROR;
+    }
+
+    argv[0] = "ZCARD";
+    argvlen[0] = sizeof("ZCARD") - 1;
+    argv[1] = (const char *) keys[2].data;
+    argvlen[1] = keys[2].len;
+
+    rc = ngx_http_lago_webhook_redis_command(r, count_handler, 2, argv,
+                                             argvlen);
+    if (rc != NGX_OK) {
+        return rc;
     }
 
     p = ngx_pnalloc(r->pool, 2 * NGX_INT_T_LEN);
@@ -397,17 +399,19 @@ ngx_http_lago_webhook_store_list(ngx_http_request_t *r, ngx_uint_t offset,
         return NGX_ERROR;
     }
 
-    args[3].data = p;
+    argv[0] = "ZRANGE";
+    argvlen[0] = sizeof("ZRANGE") - 1;
+
+    argv[2] = (const char *) p;
     p = ngx_sprintf(p, "%ui", offset);
-    args[3].len = p - args[3].data;
+    argvlen[2] = p - (u_char *) argv[2];
 
-    args[4].data = p;
-    p = ngx_sprintf(p, "%ui", count);
-    args[4].len = p - args[4].data;
+    argv[3] = (const char *) p;
+    p = ngx_sprintf(p, "%ui", offset + count - 1);
+    argvlen[3] = p - (u_char *) argv[3];
 
-    return ngx_http_lago_webhook_store_eval(r,
-                                       NGX_HTTP_LAGO_WEBHOOK_SCRIPT_LIST,
-                                       args, 5, handler);
+    return ngx_http_lago_webhook_redis_command(r, page_handler, 4, argv,
+                                               argvlen);
 }
 
 
