@@ -138,6 +138,28 @@ sub http_request {
 }
 
 
+# A free loopback port, for suites that run a Redis of their own.
+sub free_port {
+    return IO::Socket::INET->new(Listen => 1, LocalAddr => '127.0.0.1',
+                                 LocalPort => 0)->sockport;
+}
+
+
+# Waits until the Redis on $port answers PING (redis-cli @auth: --user,
+# --pass...); dies after 5 s.
+sub wait_for_redis {
+    my ($port, @auth) = @_;
+
+    for (1 .. 50) {
+        return if qx{redis-cli -p $port @auth --no-auth-warning ping 2>&1}
+                  =~ /PONG/;
+        Time::HiRes::sleep(0.1);
+    }
+
+    die "redis-server on port $port did not answer\n";
+}
+
+
 # A minimal Redis client (RESP2) for checks the API cannot make.
 sub redis {
     my @cmd = @_;

@@ -8,7 +8,6 @@
 use lib 't';
 use Test::Nginx::Socket 'no_plan';
 use File::Temp ();
-use IO::Socket::INET ();
 use POSIX ();
 use Time::HiRes ();
 use Lago;
@@ -16,8 +15,7 @@ use Lago;
 our ($Port, $Dir, $Pid);
 
 $Dir = File::Temp::tempdir(CLEANUP => 1);
-$Port = IO::Socket::INET->new(Listen => 1, LocalAddr => '127.0.0.1',
-                              LocalPort => 0)->sockport;
+$Port = Lago::free_port();
 
 # redis-server in the foreground of a child of ours, so it can be killed
 sub start_redis {
@@ -31,12 +29,7 @@ sub start_redis {
             or POSIX::_exit(127);
     }
 
-    for (1 .. 50) {
-        return if qx{redis-cli -p $Port ping 2>/dev/null} =~ /PONG/;
-        Time::HiRes::sleep(0.1);
-    }
-
-    die "redis-server did not answer";
+    Lago::wait_for_redis($Port);
 }
 
 sub kill_redis {

@@ -8,15 +8,13 @@
 use lib 't';
 use Test::Nginx::Socket 'no_plan';
 use File::Temp ();
-use IO::Socket::INET ();
 use Time::HiRes ();
 use Lago;
 
 our ($Port, $Dir, $Org, $Key);
 
 $Dir = File::Temp::tempdir(CLEANUP => 1);
-$Port = IO::Socket::INET->new(Listen => 1, LocalAddr => '127.0.0.1',
-                              LocalPort => 0)->sockport;
+$Port = Lago::free_port();
 
 sub redis_cli {
     return scalar qx{redis-cli -p $Port @_ 2>&1};
@@ -30,12 +28,7 @@ sub start_redis {
            '--logfile', "$Dir/redis.log") == 0
         or die "cannot start redis-server";
 
-    for (1 .. 50) {
-        return if redis_cli('ping') =~ /PONG/;
-        Time::HiRes::sleep(0.1);
-    }
-
-    die "redis-server did not answer";
+    Lago::wait_for_redis($Port);
 }
 
 # lines of this nginx's error.log matching a pattern

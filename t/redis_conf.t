@@ -5,15 +5,12 @@
 use lib 't';
 use Test::Nginx::Socket 'no_plan';
 use File::Temp ();
-use IO::Socket::INET ();
-use Time::HiRes ();
 use Lago;
 
 our ($Port, $Dir, $Org, $Key);
 
 $Dir = File::Temp::tempdir(CLEANUP => 1);
-$Port = IO::Socket::INET->new(Listen => 1, LocalAddr => '127.0.0.1',
-                              LocalPort => 0)->sockport;
+$Port = Lago::free_port();
 
 system('redis-server', '--port', $Port, '--bind', '127.0.0.1',
        '--unixsocket', "$Dir/redis.sock", '--unixsocketperm', '700',
@@ -24,10 +21,7 @@ system('redis-server', '--port', $Port, '--bind', '127.0.0.1',
 
 sub cli { scalar qx{redis-cli -p $Port --user lago --pass lago-secret --no-auth-warning @_ 2>&1} }
 
-for (1 .. 50) {
-    last if cli('ping') =~ /PONG/;
-    Time::HiRes::sleep(0.1);
-}
+Lago::wait_for_redis($Port, '--user', 'lago', '--pass', 'lago-secret');
 
 END { local $?; cli('shutdown', 'nosave') if $Port }
 
