@@ -1663,6 +1663,9 @@ ngx_http_lago_webhook_init_process(ngx_cycle_t *cycle)
         return NGX_OK;
     }
 
+    /* a worker makes ids of its own, whatever its parent read ahead */
+    lago_webhook_uuid_reset();
+
     ngx_memzero(&rconf, sizeof(ngx_http_lago_webhook_redis_conf_t));
 
     rconf.host = lmcf->redis_host;

@@ -5,6 +5,7 @@
 
 
 #include <stddef.h>
+#include <string.h>
 #include <errno.h>
 #include <sys/types.h>
 #include <sys/random.h>
@@ -15,35 +16,56 @@
 static int lago_webhook_uuid_hex_value(unsigned char c);
 
 
+/*
+ * Random bytes are read ahead, enough for 16 ids at a time: one
+ * getrandom() per 16 creates instead of one each.  A process that forks
+ * after using them must call lago_webhook_uuid_reset() in the child, or
+ * parent and child would hand out the same ids.
+ */
+
+#define LAGO_WEBHOOK_UUID_POOL  (16 * 16)
+
+static unsigned char  lago_webhook_uuid_pool[LAGO_WEBHOOK_UUID_POOL];
+static size_t         lago_webhook_uuid_pool_left;
+
+
 int
 lago_webhook_uuid_v4(unsigned char out[LAGO_WEBHOOK_UUID_LEN])
 {
-    size_t         got;
-    ssize_t        n;
-    unsigned char  bytes[16];
+    size_t          got;
+    ssize_t         n;
+    unsigned char  *bytes;
 
     /*
      * getrandom() with no flags reads the kernel's CSPRNG and blocks only
      * until it is first seeded, at boot.  Ids are public, but they must not
-     * be guessable from one another, so no userland PRNG.  A read of 16
+     * be guessable from one another, so no userland PRNG.  A read of 256
      * bytes is not cut short in practice, but the loop costs nothing.
      */
 
-    got = 0;
+    if (lago_webhook_uuid_pool_left < 16) {
+        got = 0;
 
-    while (got < sizeof(bytes)) {
-        n = getrandom(bytes + got, sizeof(bytes) - got, 0);
+        while (got < LAGO_WEBHOOK_UUID_POOL) {
+            n = getrandom(lago_webhook_uuid_pool + got,
+                          LAGO_WEBHOOK_UUID_POOL - got, 0);
 
-        if (n < 0) {
-            if (errno == EINTR) {
-                continue;
+            if (n < 0) {
+                if (errno == EINTR) {
+                    continue;
+                }
+
+                return -1;
             }
 
-            return -1;
+            got += (size_t) n;
         }
 
-        got += (size_t) n;
+        lago_webhook_uuid_pool_left = LAGO_WEBHOOK_UUID_POOL;
     }
+
+    lago_webhook_uuid_pool_left -= 16;
+    bytes = lago_webhook_uuid_pool + lago_webhook_uuid_pool_left;
 
     /* RFC 9562: version 4 in the high nibble of byte 6, variant 10 */
 
@@ -52,7 +74,18 @@ lago_webhook_uuid_v4(unsigned char out[LAGO_WEBHOOK_UUID_LEN])
 
     lago_webhook_uuid_format(out, bytes);
 
+    /* a used id's bytes are not kept */
+    memset(bytes, 0, 16);
+
     return 0;
+}
+
+
+void
+lago_webhook_uuid_reset(void)
+{
+    memset(lago_webhook_uuid_pool, 0, sizeof(lago_webhook_uuid_pool));
+    lago_webhook_uuid_pool_left = 0;
 }
 
 

@@ -21,6 +21,13 @@
  */
 int lago_webhook_uuid_v4(unsigned char out[LAGO_WEBHOOK_UUID_LEN]);
 
+/*
+ * Forgets the random bytes read ahead for lago_webhook_uuid_v4(): a
+ * forked child calls it before making ids, so that it makes other ids
+ * than its parent.
+ */
+void lago_webhook_uuid_reset(void);
+
 /* writes 16 bytes as lower case 8-4-4-4-12, no NUL */
 void lago_webhook_uuid_format(unsigned char out[LAGO_WEBHOOK_UUID_LEN],
     const unsigned char bytes[16]);

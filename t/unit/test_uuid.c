@@ -6,6 +6,8 @@
 
 
 #include <stdlib.h>
+#include <unistd.h>
+#include <sys/wait.h>
 
 #include "unit.h"
 
@@ -170,6 +172,40 @@ main(void)
     CHECK(all_ok, "uuid_v4: fixed bits fixed, the other 122 random");
 
     free(many);
+
+    /*
+     * The read-ahead bytes: a child forked while some are left, and that
+     * calls lago_webhook_uuid_reset(), makes other ids than its parent.
+     */
+
+    {
+        int            fds[2], status;
+        pid_t          pid;
+        unsigned char  parent[LAGO_WEBHOOK_UUID_LEN];
+        unsigned char  child[LAGO_WEBHOOK_UUID_LEN];
+
+        all_ok = lago_webhook_uuid_v4(parent) == 0 && pipe(fds) == 0;
+
+        pid = all_ok ? fork() : -1;
+
+        if (pid == 0) {
+            lago_webhook_uuid_reset();
+            status = lago_webhook_uuid_v4(child) == 0
+                     && write(fds[1], child, sizeof(child))
+                        == (ssize_t) sizeof(child);
+            _exit(status ? 0 : 1);
+        }
+
+        all_ok &= pid > 0
+                  && lago_webhook_uuid_v4(parent) == 0
+                  && read(fds[0], child, sizeof(child))
+                     == (ssize_t) sizeof(child)
+                  && waitpid(pid, &status, 0) == pid
+                  && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+
+        CHECK(all_ok && memcmp(parent, child, sizeof(child)) != 0,
+              "uuid_v4: a forked child that resets makes other ids");
+    }
 
     /* normalize: accepted spellings */
 
