@@ -637,7 +637,12 @@ ngx_http_lago_webhook_authenticate(ngx_http_request_t *r)
 
     /* only a digest of each key is stored: a dump leaks no usable key */
 
-    SHA256(ctx->api_key.data, ctx->api_key.len, ctx->digest);
+    if (ngx_http_lago_webhook_key_digest(ctx->digest, ctx->api_key.data,
+                                         ctx->api_key.len)
+        != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
 
     key = ngx_http_lago_webhook_key_cache_get(ctx->digest);
 

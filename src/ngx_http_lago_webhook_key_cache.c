@@ -9,6 +9,8 @@
 #include <ngx_config.h>
 #include <ngx_core.h>
 
+#include <openssl/evp.h>
+
 #include "ngx_http_lago_webhook_key_cache.h"
 
 
@@ -18,10 +20,29 @@
 static ngx_http_lago_webhook_key_t  *ngx_http_lago_webhook_keys;
 static ngx_msec_t                     ngx_http_lago_webhook_keys_ttl;
 
+/*
+ * SHA256() looks the algorithm up in OpenSSL's providers on every call,
+ * which costs more than the hashing of a key: it is looked up once per
+ * worker, and one context is reused.
+ */
+static EVP_MD                        *ngx_http_lago_webhook_sha256;
+static EVP_MD_CTX                    *ngx_http_lago_webhook_sha256_ctx;
+
 
 ngx_int_t
 ngx_http_lago_webhook_key_cache_init(ngx_msec_t ttl, ngx_log_t *log)
 {
+    ngx_http_lago_webhook_sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+    ngx_http_lago_webhook_sha256_ctx = EVP_MD_CTX_new();
+
+    if (ngx_http_lago_webhook_sha256 == NULL
+        || ngx_http_lago_webhook_sha256_ctx == NULL)
+    {
+        ngx_log_error(NGX_LOG_EMERG, log, 0,
+                      "lago_webhook: OpenSSL has no SHA-256");
+        return NGX_ERROR;
+    }
+
     ngx_http_lago_webhook_keys_ttl = ttl;
 
     if (ttl == 0) {
@@ -39,10 +60,39 @@ ngx_http_lago_webhook_key_cache_init(ngx_msec_t ttl, ngx_log_t *log)
 void
 ngx_http_lago_webhook_key_cache_exit(void)
 {
+    if (ngx_http_lago_webhook_sha256_ctx) {
+        EVP_MD_CTX_free(ngx_http_lago_webhook_sha256_ctx);
+        ngx_http_lago_webhook_sha256_ctx = NULL;
+    }
+
+    if (ngx_http_lago_webhook_sha256) {
+        EVP_MD_free(ngx_http_lago_webhook_sha256);
+        ngx_http_lago_webhook_sha256 = NULL;
+    }
+
     if (ngx_http_lago_webhook_keys) {
         ngx_free(ngx_http_lago_webhook_keys);
         ngx_http_lago_webhook_keys = NULL;
     }
+}
+
+
+ngx_int_t
+ngx_http_lago_webhook_key_digest(u_char *digest, u_char *key, size_t len)
+{
+    EVP_MD_CTX  *ctx;
+
+    ctx = ngx_http_lago_webhook_sha256_ctx;
+
+    if (ctx == NULL
+        || EVP_DigestInit_ex2(ctx, ngx_http_lago_webhook_sha256, NULL) != 1
+        || EVP_DigestUpdate(ctx, key, len) != 1
+        || EVP_DigestFinal_ex(ctx, digest, NULL) != 1)
+    {
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
 }
 
 

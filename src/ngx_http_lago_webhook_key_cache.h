@@ -38,6 +38,10 @@ ngx_int_t ngx_http_lago_webhook_key_cache_init(ngx_msec_t ttl,
     ngx_log_t *log);
 void ngx_http_lago_webhook_key_cache_exit(void);
 
+/* the SHA-256 of an API key, by which keys are stored and cached */
+ngx_int_t ngx_http_lago_webhook_key_digest(u_char *digest, u_char *key,
+    size_t len);
+
 /* a fresh entry for the digest, or NULL */
 ngx_http_lago_webhook_key_t *ngx_http_lago_webhook_key_cache_get(
     u_char *digest);
