@@ -82,6 +82,7 @@ static size_t ngx_http_lago_webhook_record_len(
     ngx_http_lago_webhook_record_t *rec);
 static u_char *ngx_http_lago_webhook_record(u_char *p,
     ngx_http_lago_webhook_record_t *rec);
+static u_char *ngx_http_lago_webhook_two_digits(u_char *p, ngx_uint_t n);
 
 
 ngx_int_t
@@ -530,9 +531,41 @@ ngx_http_lago_webhook_record(u_char *p, ngx_http_lago_webhook_record_t *rec)
 
     ngx_gmtime(rec->created_at, &tm);
 
-    p = ngx_sprintf(p, ",\"created_at\":\"%4d-%02d-%02dT%02d:%02d:%02dZ\"}",
-                    tm.ngx_tm_year, tm.ngx_tm_mon, tm.ngx_tm_mday,
-                    tm.ngx_tm_hour, tm.ngx_tm_min, tm.ngx_tm_sec);
+    p = ngx_cpymem(p, ",\"created_at\":\"", sizeof(",\"created_at\":\"") - 1);
+
+    if (tm.ngx_tm_year < 1000 || tm.ngx_tm_year > 9999) {
+        p = ngx_sprintf(p, "%4d", tm.ngx_tm_year);
+
+    } else {
+        p = ngx_http_lago_webhook_two_digits(p, tm.ngx_tm_year / 100);
+        p = ngx_http_lago_webhook_two_digits(p, tm.ngx_tm_year % 100);
+    }
+
+    /* ngx_sprintf() would cost more here than all the rest of a record */
+
+    *p++ = '-';
+    p = ngx_http_lago_webhook_two_digits(p, tm.ngx_tm_mon);
+    *p++ = '-';
+    p = ngx_http_lago_webhook_two_digits(p, tm.ngx_tm_mday);
+    *p++ = 'T';
+    p = ngx_http_lago_webhook_two_digits(p, tm.ngx_tm_hour);
+    *p++ = ':';
+    p = ngx_http_lago_webhook_two_digits(p, tm.ngx_tm_min);
+    *p++ = ':';
+    p = ngx_http_lago_webhook_two_digits(p, tm.ngx_tm_sec);
+    *p++ = 'Z';
+    *p++ = '"';
+    *p++ = '}';
+
+    return p;
+}
+
+
+static u_char *
+ngx_http_lago_webhook_two_digits(u_char *p, ngx_uint_t n)
+{
+    *p++ = (u_char) ('0' + n / 10);
+    *p++ = (u_char) ('0' + n % 10);
 
     return p;
 }
