@@ -10,7 +10,9 @@
 --
 -- A script that sets bench_on_200 (a function of the response body) has it
 -- called for each 200; what it appends to the thread's `acked` table is
--- written, one line each, to the file named by BENCH_ACKED_FILE.
+-- written, one line each, to the file named by BENCH_ACKED_FILE, through
+-- bench_ack_line (a function of the entry, returning the line) when the
+-- script sets one.
 
 local threads = {}
 
@@ -50,8 +52,9 @@ function done(summary, latency, requests)
         tnon = tnon + thread:get("non2xx")
         t200 = t200 + thread:get("ok200")
         if f then
-            for _, line in ipairs(thread:get("acked") or {}) do
-                f:write(line, "\n")
+            for _, entry in ipairs(thread:get("acked") or {}) do
+                f:write(bench_ack_line and bench_ack_line(entry) or entry,
+                        "\n")
             end
         end
     end
