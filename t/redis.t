@@ -182,3 +182,73 @@ qr/^\{"webhook_endpoint":\{"lago_id":"$Lago::Uuid","lago_organization_id":"$main
 --- no_error_log
 [alert]
 [crit]
+
+
+
+=== TEST 8: three connections per worker: served, all three open
+--- http_config
+    lago_webhook_redis 127.0.0.1:$TEST_NGINX_OUTAGE_REDIS_PORT;
+    lago_webhook_redis_prefix $TEST_NGINX_LAGO_PREFIX;
+    lago_webhook_redis_timeout 500ms;
+    lago_webhook_redis_connections 3;
+--- config
+    location /api/v1/ {
+        lago_webhook;
+    }
+--- init
+Time::HiRes::sleep(0.3);
+# nginx's connections: every line but redis-cli's own (its command: client)
+Test::More::is(scalar(grep { / cmd=(?!client)/ }
+                      split /\n/, main::redis_cli('client', 'list')),
+               3, 'three connections for the one worker');
+--- request
+GET /api/v1/webhook_endpoints
+--- more_headers eval
+"Authorization: Bearer $main::Key"
+--- response_body_like eval
+qr/"total_count":2\}\}$/
+--- no_error_log
+[alert]
+[crit]
+[error]
+
+
+
+=== TEST 9: three connections, Redis stopped: a JSON 503, one error line for all three
+--- init
+main::redis_cli('shutdown');
+Time::HiRes::sleep(0.3);
+--- request
+GET /api/v1/webhook_endpoints
+--- more_headers eval
+"Authorization: Bearer $main::Key"
+--- error_code: 503
+--- response_body chomp
+{"status":503,"error":"Service Unavailable","code":"store_unavailable"}
+--- error_log
+answering 503 until it is back
+--- no_error_log
+[alert]
+[crit]
+
+
+
+=== TEST 10: three connections, Redis back: served again, all three reconnected
+--- init
+Test::More::is(main::count_log('\[error\]'), 1, 'one error line per outage');
+main::start_redis();
+Time::HiRes::sleep(1.5);
+Test::More::is(scalar(grep { / cmd=(?!client)/ }
+                      split /\n/, main::redis_cli('client', 'list')),
+               3, 'all three connections are back');
+--- request
+GET /api/v1/webhook_endpoints
+--- more_headers eval
+"Authorization: Bearer $main::Key"
+--- response_body_like eval
+qr/"total_count":2\}\}$/
+--- error_log
+is reachable again
+--- no_error_log
+[alert]
+[crit]
