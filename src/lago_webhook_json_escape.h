@@ -16,8 +16,15 @@
 size_t lago_webhook_json_escaped_len(const unsigned char *s, size_t len);
 
 /*
+ * The most that len bytes can take escaped, without looking at them: a
+ * control character becomes 6 bytes (\u00xx), and nothing takes more.
+ */
+#define LAGO_WEBHOOK_JSON_ESCAPED_MAX(len)  ((len) * 6)
+
+/*
  * Writes the escaped content of s (no quotes) to dst, which must have room
- * for lago_webhook_json_escaped_len(s, len) bytes; returns the end of it.
+ * for lago_webhook_json_escaped_len(s, len) bytes (at most
+ * LAGO_WEBHOOK_JSON_ESCAPED_MAX(len)); returns the end of it.
  */
 unsigned char *lago_webhook_json_escape(unsigned char *dst,
     const unsigned char *s, size_t len);

@@ -16,6 +16,9 @@
 
 #define NGX_HTTP_LAGO_WEBHOOK_TIME_LEN  (sizeof("2022-04-29T08:59:51Z") - 1)
 
+/* strings up to this long are given room for their worst case escaped */
+#define NGX_HTTP_LAGO_WEBHOOK_UNMEASURED_MAX  256
+
 
 typedef struct {
     ngx_uint_t    status;
@@ -427,9 +430,21 @@ ngx_http_lago_webhook_send(ngx_http_request_t *r, ngx_uint_t status,
 }
 
 
+/*
+ * Room for a string in quotes.  Short strings (ids, URLs, names: nearly
+ * all of them) get room for the worst case, so that they are read only
+ * once, when they are written; the body's length is where writing ended.
+ * Long ones are measured, so that a page of long names does not ask for
+ * six times its size.
+ */
+
 static size_t
 ngx_http_lago_webhook_string_len(ngx_str_t *s)
 {
+    if (s->len <= NGX_HTTP_LAGO_WEBHOOK_UNMEASURED_MAX) {
+        return 2 + LAGO_WEBHOOK_JSON_ESCAPED_MAX(s->len);
+    }
+
     return 2 + lago_webhook_json_escaped_len(s->data, s->len);
 }
 

@@ -114,5 +114,25 @@ main(void)
     CHECK(lago_webhook_json_escape(buf, all, sizeof(all)) == buf + n,
           "all bytes: end pointer");
 
+    /* the worst case the output code reserves without measuring */
+
+    {
+        int                         bound_ok = 1;
+        static const unsigned char  seps[] = "\xe2\x80\xa8\xe2\x80\xa9";
+
+        for (c = 0; c < 256; c++) {
+            bound_ok &= lago_webhook_json_escaped_len(all + c, 1)
+                        <= LAGO_WEBHOOK_JSON_ESCAPED_MAX(1);
+        }
+
+        bound_ok &= lago_webhook_json_escaped_len(seps, 6)
+                    <= LAGO_WEBHOOK_JSON_ESCAPED_MAX(6);
+        bound_ok &= lago_webhook_json_escaped_len(all, sizeof(all))
+                    <= LAGO_WEBHOOK_JSON_ESCAPED_MAX(sizeof(all));
+
+        CHECK(bound_ok, "no input escapes to more than "
+                        "LAGO_WEBHOOK_JSON_ESCAPED_MAX");
+    }
+
     return UNIT_DONE();
 }
