@@ -160,6 +160,14 @@ sub wait_for_redis {
 }
 
 
+# the lines of a CLIENT LIST answer that are nginx's connections: all but
+# the asking one, whose last command is "client"
+sub nginx_clients {
+    my ($client_list) = @_;
+    return grep { / cmd=(?!client)/ } split /\n/, $client_list;
+}
+
+
 # A minimal Redis client (RESP2) for checks the API cannot make.
 sub redis {
     my @cmd = @_;

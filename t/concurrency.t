@@ -14,6 +14,20 @@ workers(2);
 # 100 clients at once, however the two workers share them
 worker_connections(1024);
 no_shuffle();
+# 50 concurrent creates of one URL: exactly one 200, 49 value_already_exist
+sub same_url_race {
+    my $body = '{"webhook_endpoint":{"webhook_url":"https://same.example"}}';
+    my @res = Lago::concurrent(map {
+        Lago::http_request('POST', '/api/v1/webhook_endpoints', $Lago::Key,
+                           $body)
+    } 1 .. 50);
+    Test::More::is(scalar(grep { $_->[0] == 200 } @res), 1,
+                   'exactly one create succeeded');
+    Test::More::is(scalar(grep { $_->[0] == 422
+                     && $_->[1] =~ /"webhook_url":\["value_already_exist"\]/ }
+                   @res), 49, 'the 49 others are value_already_exist');
+}
+
 run_tests();
 
 __DATA__
@@ -24,14 +38,7 @@ __DATA__
         lago_webhook;
     }
 --- init
-my $body = '{"webhook_endpoint":{"webhook_url":"https://same.example"}}';
-my @res = Lago::concurrent(map {
-    Lago::http_request('POST', '/api/v1/webhook_endpoints', $Lago::Key, $body)
-} 1 .. 50);
-Test::More::is(scalar(grep { $_->[0] == 200 } @res), 1, 'exactly one create succeeded');
-Test::More::is(scalar(grep { $_->[0] == 422
-                 && $_->[1] =~ /"webhook_url":\["value_already_exist"\]/ }
-          @res), 49, 'the 49 others are value_already_exist');
+main::same_url_race();
 --- request
 GET /api/v1/webhook_endpoints
 --- more_headers
@@ -85,14 +92,7 @@ Authorization: Bearer $LAGO_KEY
 # the commands pile up while Redis is paused, so each worker spreads them
 # over its connections: the check and the write stay one atomic step
 Lago::redis('CLIENT', 'PAUSE', '300', 'ALL');
-my $body = '{"webhook_endpoint":{"webhook_url":"https://same.example"}}';
-my @res = Lago::concurrent(map {
-    Lago::http_request('POST', '/api/v1/webhook_endpoints', $Lago::Key, $body)
-} 1 .. 50);
-Test::More::is(scalar(grep { $_->[0] == 200 } @res), 1, 'exactly one create succeeded');
-Test::More::is(scalar(grep { $_->[0] == 422
-                 && $_->[1] =~ /"webhook_url":\["value_already_exist"\]/ }
-          @res), 49, 'the 49 others are value_already_exist');
+main::same_url_race();
 --- request
 GET /api/v1/webhook_endpoints
 --- more_headers
@@ -121,8 +121,7 @@ my @res = Lago::concurrent(map {
         qq({"webhook_endpoint":{"webhook_url":"https://p$_.example"}}))
 } 1 .. 100);
 Test::More::is(scalar(grep { $_->[0] == 200 } @res), 100, 'all 100 creates succeeded');
-# nginx's connections: every line but the asking one (its command: client)
-my @conns = grep { / cmd=(?!client)/ } split /\n/, Lago::redis('CLIENT', 'LIST');
+my @conns = Lago::nginx_clients(Lago::redis('CLIENT', 'LIST'));
 Test::More::is(scalar @conns, 8, 'four Redis connections per worker');
 # a worker fills its first connection up to 32 waiting commands, then the
 # next: with 100 waiting over two workers, more than two carried creates

@@ -197,9 +197,7 @@ qr/^\{"webhook_endpoint":\{"lago_id":"$Lago::Uuid","lago_organization_id":"$main
     }
 --- init
 Time::HiRes::sleep(0.3);
-# nginx's connections: every line but redis-cli's own (its command: client)
-Test::More::is(scalar(grep { / cmd=(?!client)/ }
-                      split /\n/, main::redis_cli('client', 'list')),
+Test::More::is(scalar(Lago::nginx_clients(main::redis_cli('client', 'list'))),
                3, 'three connections for the one worker');
 --- request
 GET /api/v1/webhook_endpoints
@@ -238,8 +236,7 @@ answering 503 until it is back
 Test::More::is(main::count_log('\[error\]'), 1, 'one error line per outage');
 main::start_redis();
 Time::HiRes::sleep(1.5);
-Test::More::is(scalar(grep { / cmd=(?!client)/ }
-                      split /\n/, main::redis_cli('client', 'list')),
+Test::More::is(scalar(Lago::nginx_clients(main::redis_cli('client', 'list'))),
                3, 'all three connections are back');
 --- request
 GET /api/v1/webhook_endpoints

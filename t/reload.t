@@ -13,11 +13,8 @@ no_shuffle();
 master_on();
 workers(2);
 
-# Redis connections other than the one asking (CLIENT LIST has a line per
-# connection; the asking one's last command is "client")
 sub nginx_redis_clients {
-    my $list = Lago::redis('CLIENT', 'LIST');
-    return scalar grep { / cmd=(?!client)/ } split /\n/, $list;
+    return scalar Lago::nginx_clients(Lago::redis('CLIENT', 'LIST'));
 }
 
 # creates and lists in batches of 20 concurrent requests for $secs
