@@ -95,10 +95,6 @@ static ngx_conf_num_bounds_t  ngx_http_lago_webhook_db_bounds = {
     ngx_conf_check_num_bounds, 0, 65535
 };
 
-static ngx_conf_num_bounds_t  ngx_http_lago_webhook_connections_bounds = {
-    ngx_conf_check_num_bounds, 1, 64
-};
-
 
 static ngx_command_t  ngx_http_lago_webhook_commands[] = {
 
@@ -143,13 +139,6 @@ static ngx_command_t  ngx_http_lago_webhook_commands[] = {
       NGX_HTTP_MAIN_CONF_OFFSET,
       offsetof(ngx_http_lago_webhook_main_conf_t, redis_db),
       &ngx_http_lago_webhook_db_bounds },
-
-    { ngx_string("lago_webhook_redis_connections"),
-      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
-      ngx_conf_set_num_slot,
-      NGX_HTTP_MAIN_CONF_OFFSET,
-      offsetof(ngx_http_lago_webhook_main_conf_t, redis_connections),
-      &ngx_http_lago_webhook_connections_bounds },
 
     { ngx_string("lago_webhook_redis_connect_timeout"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
@@ -1367,7 +1356,6 @@ ngx_http_lago_webhook_create_main_conf(ngx_conf_t *cf)
      */
 
     lmcf->redis_db = NGX_CONF_UNSET;
-    lmcf->redis_connections = NGX_CONF_UNSET;
     lmcf->connect_timeout = NGX_CONF_UNSET_MSEC;
     lmcf->timeout = NGX_CONF_UNSET_MSEC;
     lmcf->key_cache_ttl = NGX_CONF_UNSET_MSEC;
@@ -1386,7 +1374,6 @@ ngx_http_lago_webhook_init_main_conf(ngx_conf_t *cf, void *conf)
     }
 
     ngx_conf_init_value(lmcf->redis_db, 0);
-    ngx_conf_init_value(lmcf->redis_connections, 1);
     ngx_conf_init_msec_value(lmcf->connect_timeout, 1000);
     ngx_conf_init_msec_value(lmcf->timeout, 2000);
     ngx_conf_init_msec_value(lmcf->key_cache_ttl, 5000);
@@ -1692,7 +1679,6 @@ ngx_http_lago_webhook_init_process(ngx_cycle_t *cycle)
     rconf.user = lmcf->redis_user;
     rconf.password = lmcf->redis_password;
     rconf.db = lmcf->redis_db;
-    rconf.connections = (ngx_uint_t) lmcf->redis_connections;
     rconf.connect_timeout = lmcf->connect_timeout;
     rconf.timeout = lmcf->timeout;
     rconf.name = lmcf->redis;

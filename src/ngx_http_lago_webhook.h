@@ -29,7 +29,6 @@ typedef struct {
     ngx_str_t                  redis_password;
     ngx_str_t                  redis_user;
     ngx_int_t                  redis_db;
-    ngx_int_t                  redis_connections;  /* per worker */
     ngx_str_t                  prefix;
     ngx_msec_t                 connect_timeout;
     ngx_msec_t                 timeout;

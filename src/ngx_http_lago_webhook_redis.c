@@ -26,9 +26,6 @@
 #define NGX_HTTP_LAGO_WEBHOOK_BACKOFF_MIN  50
 #define NGX_HTTP_LAGO_WEBHOOK_BACKOFF_MAX  1000
 
-/* about what Redis reads from a connection at a time (16 KiB) */
-#define NGX_HTTP_LAGO_WEBHOOK_REDIS_BATCH  32
-
 
 typedef enum {
     NGX_HTTP_LAGO_WEBHOOK_REDIS_DISCONNECTED = 0,
@@ -37,8 +34,6 @@ typedef enum {
 } ngx_http_lago_webhook_redis_state_e;
 
 
-typedef struct ngx_http_lago_webhook_redis_s
-    ngx_http_lago_webhook_redis_t;
 typedef struct ngx_http_lago_webhook_redis_op_s
     ngx_http_lago_webhook_redis_op_t;
 
@@ -46,7 +41,6 @@ struct ngx_http_lago_webhook_redis_op_s {
     ngx_http_request_t                      *request;
     ngx_http_cleanup_t                      *cleanup;
     ngx_http_lago_webhook_redis_handler_pt   handler;
-    ngx_http_lago_webhook_redis_t           *redis;    /* sent on */
     ngx_event_t                              timer;
     ngx_http_lago_webhook_redis_op_t        *next;     /* when free */
 };
@@ -56,7 +50,7 @@ struct ngx_http_lago_webhook_redis_op_s {
 #define NGX_HTTP_LAGO_WEBHOOK_FREE_OPS_MAX  4096
 
 
-struct ngx_http_lago_webhook_redis_s {
+typedef struct {
     ngx_http_lago_webhook_redis_conf_t       conf;
     redisAsyncContext                       *ac;
     ngx_connection_t                        *conn;
@@ -66,10 +60,10 @@ struct ngx_http_lago_webhook_redis_s {
     ngx_event_t                              drop_event;
     ngx_msec_t                               backoff;
     ngx_log_t                               *log;
-    ngx_uint_t                               waiting;   /* commands */
+    unsigned                                 outage_logged:1;
     unsigned                                 exiting:1;
     unsigned                                 writing:1;
-};
+} ngx_http_lago_webhook_redis_t;
 
 
 static ngx_int_t ngx_http_lago_webhook_redis_copy(
@@ -110,26 +104,12 @@ static ngx_http_lago_webhook_redis_op_t *ngx_http_lago_webhook_redis_op_get(
 static u_char *ngx_http_lago_webhook_redis_format(ngx_pool_t *pool, int argc,
     const char **argv, const size_t *argvlen, size_t *len);
 static u_char *ngx_http_lago_webhook_redis_decimal(u_char *p, size_t n);
-static ngx_http_lago_webhook_redis_t *ngx_http_lago_webhook_redis_pick(
-    ngx_http_request_t *r);
-static ngx_uint_t ngx_http_lago_webhook_redis_usable(
-    ngx_http_lago_webhook_redis_t *rc);
 static void ngx_http_lago_webhook_redis_op_put(
     ngx_http_lago_webhook_redis_op_t *op);
 
 
-/*
- * A worker's connections (lago_webhook_redis_connections).  Redis reads
- * each connection's commands 16 KiB at a time, in turn with the others:
- * with one connection per worker, a worker that holds most of the clients
- * gets no more of Redis than the other one; with several, its share grows
- * with its load.
- */
-static ngx_http_lago_webhook_redis_t  *ngx_http_lago_webhook_redis;
-static ngx_uint_t                      ngx_http_lago_webhook_nredis;
-
-/* an outage is logged once per worker, not once per connection */
-static ngx_uint_t                      ngx_http_lago_webhook_outage_logged;
+/* One connection per worker process. */
+static ngx_http_lago_webhook_redis_t  ngx_http_lago_webhook_redis;
 
 static ngx_http_lago_webhook_redis_op_t  *ngx_http_lago_webhook_free_ops;
 static ngx_uint_t                         ngx_http_lago_webhook_nfree_ops;
@@ -140,59 +120,41 @@ ngx_int_t
 ngx_http_lago_webhook_redis_init(ngx_cycle_t *cycle,
     ngx_http_lago_webhook_redis_conf_t *conf)
 {
-    ngx_uint_t                           i, n;
-    ngx_http_lago_webhook_redis_t       *rc;
-    ngx_http_lago_webhook_redis_conf_t   copy;
+    ngx_http_lago_webhook_redis_t  *rc;
+
+    rc = &ngx_http_lago_webhook_redis;
+    ngx_memzero(rc, sizeof(ngx_http_lago_webhook_redis_t));
 
     /*
      * The configuration belongs to the cycle, which a reload in a single
      * process replaces under us: keep our own copy of what we use.
      */
 
-    copy = *conf;
+    rc->conf = *conf;
 
-    if (ngx_http_lago_webhook_redis_copy(&copy, cycle->log) != NGX_OK) {
+    if (ngx_http_lago_webhook_redis_copy(&rc->conf, cycle->log) != NGX_OK) {
         return NGX_ERROR;
     }
 
-    n = conf->connections ? conf->connections : 1;
+    rc->log = cycle->log;
 
-    ngx_http_lago_webhook_redis = ngx_calloc(
-                        n * sizeof(ngx_http_lago_webhook_redis_t), cycle->log);
-    if (ngx_http_lago_webhook_redis == NULL) {
-        return NGX_ERROR;
-    }
+    rc->connect_timer.handler = ngx_http_lago_webhook_redis_connect_timeout;
+    rc->connect_timer.data = rc;
+    rc->connect_timer.log = cycle->log;
+    rc->connect_timer.cancelable = 1;
 
-    ngx_http_lago_webhook_nredis = n;
-    ngx_http_lago_webhook_outage_logged = 0;
+    rc->reconnect_timer.handler = ngx_http_lago_webhook_redis_reconnect;
+    rc->reconnect_timer.data = rc;
+    rc->reconnect_timer.log = cycle->log;
+    rc->reconnect_timer.cancelable = 1;
 
-    for (i = 0; i < n; i++) {
-        rc = &ngx_http_lago_webhook_redis[i];
+    rc->drop_event.handler = ngx_http_lago_webhook_redis_drop_handler;
+    rc->drop_event.data = rc;
+    rc->drop_event.log = cycle->log;
 
-        rc->conf = copy;
-        rc->log = cycle->log;
+    rc->backoff = NGX_HTTP_LAGO_WEBHOOK_BACKOFF_MIN;
 
-        rc->connect_timer.handler =
-                                  ngx_http_lago_webhook_redis_connect_timeout;
-        rc->connect_timer.data = rc;
-        rc->connect_timer.log = cycle->log;
-        rc->connect_timer.cancelable = 1;
-
-        rc->reconnect_timer.handler = ngx_http_lago_webhook_redis_reconnect;
-        rc->reconnect_timer.data = rc;
-        rc->reconnect_timer.log = cycle->log;
-        rc->reconnect_timer.cancelable = 1;
-
-        rc->drop_event.handler = ngx_http_lago_webhook_redis_drop_handler;
-        rc->drop_event.data = rc;
-        rc->drop_event.log = cycle->log;
-
-        rc->backoff = NGX_HTTP_LAGO_WEBHOOK_BACKOFF_MIN;
-    }
-
-    for (i = 0; i < n; i++) {
-        ngx_http_lago_webhook_redis_connect(&ngx_http_lago_webhook_redis[i]);
-    }
+    ngx_http_lago_webhook_redis_connect(rc);
 
     return NGX_OK;
 }
@@ -258,38 +220,31 @@ ngx_http_lago_webhook_redis_strdup(u_char *s, size_t len, ngx_log_t *log)
 void
 ngx_http_lago_webhook_redis_exit(ngx_cycle_t *cycle)
 {
-    ngx_uint_t                         i;
     redisAsyncContext                 *ac;
     ngx_http_lago_webhook_redis_t     *rc;
     ngx_http_lago_webhook_redis_op_t  *op;
 
-    if (ngx_http_lago_webhook_redis == NULL) {
-        return;
+    rc = &ngx_http_lago_webhook_redis;
+    rc->exiting = 1;
+
+    if (rc->connect_timer.timer_set) {
+        ngx_del_timer(&rc->connect_timer);
     }
 
-    for (i = 0; i < ngx_http_lago_webhook_nredis; i++) {
-        rc = &ngx_http_lago_webhook_redis[i];
-        rc->exiting = 1;
+    if (rc->reconnect_timer.timer_set) {
+        ngx_del_timer(&rc->reconnect_timer);
+    }
 
-        if (rc->connect_timer.timer_set) {
-            ngx_del_timer(&rc->connect_timer);
-        }
+    if (rc->drop_event.posted) {
+        ngx_delete_posted_event(&rc->drop_event);
+    }
 
-        if (rc->reconnect_timer.timer_set) {
-            ngx_del_timer(&rc->reconnect_timer);
-        }
+    ac = rc->ac;
 
-        if (rc->drop_event.posted) {
-            ngx_delete_posted_event(&rc->drop_event);
-        }
-
-        ac = rc->ac;
-
-        if (ac) {
-            ac->onDisconnect = NULL;
-            rc->ac = NULL;
-            redisAsyncFree(ac);
-        }
+    if (ac) {
+        ac->onDisconnect = NULL;
+        rc->ac = NULL;
+        redisAsyncFree(ac);
     }
 
     while (ngx_http_lago_webhook_free_ops) {
@@ -300,19 +255,11 @@ ngx_http_lago_webhook_redis_exit(ngx_cycle_t *cycle)
 
     ngx_http_lago_webhook_nfree_ops = 0;
 
-    /* the connections share one copy of the configuration */
-
-    rc = &ngx_http_lago_webhook_redis[0];
-
     ngx_free(rc->conf.host);
     ngx_free(rc->conf.unix_path);
     ngx_free(rc->conf.user.data);
     ngx_free(rc->conf.password.data);
     ngx_free(rc->conf.name.data);
-
-    ngx_free(ngx_http_lago_webhook_redis);
-    ngx_http_lago_webhook_redis = NULL;
-    ngx_http_lago_webhook_nredis = 0;
 }
 
 
@@ -327,8 +274,11 @@ ngx_http_lago_webhook_redis_command(ngx_http_request_t *r,
     ngx_http_lago_webhook_redis_t     *rc;
     ngx_http_lago_webhook_redis_op_t  *op;
 
-    rc = ngx_http_lago_webhook_redis_pick(r);
-    if (rc == NULL) {
+    rc = &ngx_http_lago_webhook_redis;
+
+    if (rc->state == NGX_HTTP_LAGO_WEBHOOK_REDIS_DISCONNECTED
+        || rc->ac == NULL)
+    {
         return NGX_DECLINED;
     }
 
@@ -362,9 +312,6 @@ ngx_http_lago_webhook_redis_command(ngx_http_request_t *r,
 
     op->request = r;
     op->handler = handler;
-    op->redis = rc;
-
-    rc->waiting++;
     op->cleanup = cln;
 
     cln->handler = ngx_http_lago_webhook_redis_op_cleanup;
@@ -377,68 +324,6 @@ ngx_http_lago_webhook_redis_command(ngx_http_request_t *r,
     ngx_add_timer(&op->timer, rc->conf.timeout);
 
     return NGX_OK;
-}
-
-
-/*
- * A request with a command still waiting sends the next one on the same
- * connection, so that its replies come back in the order it sent them
- * (a list page's count and page).  Otherwise, the first connection that
- * is up and has fewer than a read's worth of commands waiting: under
- * light load everything goes to the first one, in as few writes as
- * possible; a crowded worker spreads over more, so that Redis reads more
- * of its commands per round.  When all are that busy, the least busy one.
- */
-
-static ngx_http_lago_webhook_redis_t *
-ngx_http_lago_webhook_redis_pick(ngx_http_request_t *r)
-{
-    ngx_uint_t                         i;
-    ngx_http_cleanup_t                *cln;
-    ngx_http_lago_webhook_redis_t     *rc, *best;
-    ngx_http_lago_webhook_redis_op_t  *op;
-
-    for (cln = r->main->cleanup; cln; cln = cln->next) {
-
-        if (cln->handler != ngx_http_lago_webhook_redis_op_cleanup) {
-            continue;
-        }
-
-        op = cln->data;
-
-        if (op->request == r && ngx_http_lago_webhook_redis_usable(op->redis))
-        {
-            return op->redis;
-        }
-    }
-
-    best = NULL;
-
-    for (i = 0; i < ngx_http_lago_webhook_nredis; i++) {
-        rc = &ngx_http_lago_webhook_redis[i];
-
-        if (!ngx_http_lago_webhook_redis_usable(rc)) {
-            continue;
-        }
-
-        if (rc->waiting < NGX_HTTP_LAGO_WEBHOOK_REDIS_BATCH) {
-            return rc;
-        }
-
-        if (best == NULL || rc->waiting < best->waiting) {
-            best = rc;
-        }
-    }
-
-    return best;
-}
-
-
-static ngx_uint_t
-ngx_http_lago_webhook_redis_usable(ngx_http_lago_webhook_redis_t *rc)
-{
-    return rc->state != NGX_HTTP_LAGO_WEBHOOK_REDIS_DISCONNECTED
-           && rc->ac != NULL;
 }
 
 
@@ -513,14 +398,10 @@ ngx_http_lago_webhook_redis_reply(redisAsyncContext *ac, void *r,
     redisReply                        *reply = r;
     ngx_connection_t                  *c;
     ngx_http_request_t                *req;
-    ngx_http_lago_webhook_redis_t     *rc;
     ngx_http_lago_webhook_redis_op_t  *op;
 
     op = privdata;
     req = op->request;
-    rc = ac->data;
-
-    rc->waiting--;
 
     /*
      * An error that is no answer to the command itself (NOAUTH, LOADING
@@ -535,10 +416,10 @@ ngx_http_lago_webhook_redis_reply(redisAsyncContext *ac, void *r,
 
         if (ngx_http_lago_webhook_error_logged != ngx_time()) {
             ngx_http_lago_webhook_error_logged = ngx_time();
-            ngx_log_error(NGX_LOG_ERR, rc->log, 0,
+            ngx_log_error(NGX_LOG_ERR, ngx_http_lago_webhook_redis.log, 0,
                           "lago_webhook: redis \"%V\" answered with an "
                           "error, answering 503: %s",
-                          &rc->conf.name, reply->str);
+                          &ngx_http_lago_webhook_redis.conf.name, reply->str);
         }
 
         reply = NULL;
@@ -608,7 +489,7 @@ ngx_http_lago_webhook_redis_op_timeout(ngx_event_t *ev)
 
     op = ev->data;
     r = op->request;
-    rc = op->redis;
+    rc = &ngx_http_lago_webhook_redis;
 
     /* the op itself stays queued in hiredis until its reply or a drop */
 
@@ -811,8 +692,8 @@ ngx_http_lago_webhook_redis_handshake_reply(redisAsyncContext *ac, void *r,
 
     rc->backoff = NGX_HTTP_LAGO_WEBHOOK_BACKOFF_MIN;
 
-    if (ngx_http_lago_webhook_outage_logged) {
-        ngx_http_lago_webhook_outage_logged = 0;
+    if (rc->outage_logged) {
+        rc->outage_logged = 0;
         ngx_log_error(NGX_LOG_NOTICE, rc->log, 0,
                       "lago_webhook: redis \"%V\" is reachable again",
                       &rc->conf.name);
@@ -829,14 +710,14 @@ static void
 ngx_http_lago_webhook_redis_outage(ngx_http_lago_webhook_redis_t *rc,
     const char *what, const char *detail)
 {
-    if (ngx_http_lago_webhook_outage_logged || rc->exiting) {
+    if (rc->outage_logged || rc->exiting) {
         ngx_log_debug2(NGX_LOG_DEBUG_HTTP, rc->log, 0,
                        "lago_webhook: redis %s: %s", what,
                        detail ? detail : "");
         return;
     }
 
-    ngx_http_lago_webhook_outage_logged = 1;
+    rc->outage_logged = 1;
 
     ngx_log_error(NGX_LOG_ERR, rc->log, 0,
                   "lago_webhook: redis \"%V\" %s%s%s, answering 503 "

@@ -1,7 +1,7 @@
 
 /*
- * The Redis adapter: hiredis async connections of a worker (one by
- * default), driven by nginx events and timers.  It knows nothing of Lago.
+ * The Redis adapter: one hiredis async connection per worker, driven by
+ * nginx events and timers.  It knows nothing of Lago.
  */
 
 
@@ -34,7 +34,6 @@ typedef struct {
     ngx_msec_t    connect_timeout;
     ngx_msec_t    timeout;
     ngx_str_t     name;          /* the address as configured, for logs */
-    ngx_uint_t    connections;   /* per worker, 1 if 0 */
 } ngx_http_lago_webhook_redis_conf_t;
 
 

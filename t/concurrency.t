@@ -11,8 +11,6 @@ repeat_each(1);
 # two workers, two Redis connections: the races are real
 master_on();
 workers(2);
-# 100 clients at once, however the two workers share them
-worker_connections(1024);
 no_shuffle();
 # 50 concurrent creates of one URL: exactly one 200, 49 value_already_exist
 sub same_url_race {
@@ -74,65 +72,6 @@ GET /api/v1/webhook_endpoints?per_page=100
 Authorization: Bearer $LAGO_KEY
 --- response_body_like chomp
 ^\{"webhook_endpoints":\[(\{"lago_id":"$LAGO_UUID","lago_organization_id":"$LAGO_ORG","webhook_url":"https://h\d+\.example","signature_algo":"jwt","name":null,"event_types":null,"created_at":"$LAGO_TIME"\},?){10}\],"meta":\{"current_page":1,"next_page":null,"prev_page":null,"total_pages":1,"total_count":10\}\}$
---- no_error_log
-[alert]
-[crit]
-[error]
-
-
-
-=== TEST 3: four Redis connections per worker: 50 concurrent creates of one URL, Redis paused while they arrive: exactly one 200
---- http_config
-    lago_webhook_redis_connections 4;
---- config
-    location /api/v1/ {
-        lago_webhook;
-    }
---- init
-# the commands pile up while Redis is paused, so each worker spreads them
-# over its connections: the check and the write stay one atomic step
-Lago::redis('CLIENT', 'PAUSE', '300', 'ALL');
-main::same_url_race();
---- request
-GET /api/v1/webhook_endpoints
---- more_headers
-Authorization: Bearer $LAGO_KEY
---- response_body_like chomp
-^\{"webhook_endpoints":\[\{"lago_id":"$LAGO_UUID","lago_organization_id":"$LAGO_ORG","webhook_url":"https://same\.example","signature_algo":"jwt","name":null,"event_types":null,"created_at":"$LAGO_TIME"\}\],"meta":\{"current_page":1,"next_page":null,"prev_page":null,"total_pages":1,"total_count":1\}\}$
---- no_error_log
-[alert]
-[crit]
-[error]
-
-
-
-=== TEST 4: four Redis connections per worker: 100 creates piled up behind a paused Redis spread over them, all answered
---- http_config
-    lago_webhook_redis_connections 4;
---- config
-    location /api/v1/ {
-        lago_webhook;
-        lago_webhook_max_endpoints 1000;
-    }
---- init
-Lago::redis('CLIENT', 'PAUSE', '300', 'ALL');
-my @res = Lago::concurrent(map {
-    Lago::http_request('POST', '/api/v1/webhook_endpoints', $Lago::Key,
-        qq({"webhook_endpoint":{"webhook_url":"https://p$_.example"}}))
-} 1 .. 100);
-Test::More::is(scalar(grep { $_->[0] == 200 } @res), 100, 'all 100 creates succeeded');
-my @conns = Lago::nginx_clients(Lago::redis('CLIENT', 'LIST'));
-Test::More::is(scalar @conns, 8, 'four Redis connections per worker');
-# a worker fills its first connection up to 32 waiting commands, then the
-# next: with 100 waiting over two workers, more than two carried creates
-Test::More::cmp_ok(scalar(grep { / cmd=eval(sha)? / } @conns), '>=', 3,
-                   'the creates spread beyond one connection per worker');
---- request
-GET /api/v1/webhook_endpoints?per_page=1
---- more_headers
-Authorization: Bearer $LAGO_KEY
---- response_body_like chomp
-^\{"webhook_endpoints":\[\{"lago_id":"$LAGO_UUID","lago_organization_id":"$LAGO_ORG","webhook_url":"https://p\d+\.example","signature_algo":"jwt","name":null,"event_types":null,"created_at":"$LAGO_TIME"\}\],"meta":\{"current_page":1,"next_page":2,"prev_page":null,"total_pages":100,"total_count":100\}\}$
 --- no_error_log
 [alert]
 [crit]
