@@ -3,9 +3,11 @@
  * hiredis <-> nginx: the async context of this worker is attached to an
  * nginx connection, so its socket is watched by the worker's event loop.
  *
- * The socket is registered level-triggered in both directions: hiredis
- * reads at most 16 KiB per call, and with level triggering a large reply
- * simply raises the read event again instead of stalling.
+ * The socket is registered level-triggered for reading: hiredis reads at
+ * most 16 KiB per call, and with level triggering a large reply simply
+ * raises the read event again instead of stalling.  Writes are posted to
+ * the end of the event loop iteration, and wait in epoll (level-triggered
+ * too) only while the socket cannot take them (see add_write below).
  *
  * Requests never reach hiredis directly: each command carries an op that
  * outlives the request.  A request that goes away first (client gone,
@@ -341,7 +343,9 @@ ngx_http_lago_webhook_redis_format(ngx_pool_t *pool, int argc,
     size_t   n;
     u_char  *cmd, *p;
 
-    n = sizeof("*\r\n") - 1 + NGX_INT_T_LEN;
+    /* NUL-terminated: hiredis scans the command's name with strchr() */
+
+    n = sizeof("*\r\n") + NGX_INT_T_LEN;
 
     for (i = 0; i < argc; i++) {
         n += sizeof("$\r\n\r\n") - 1 + NGX_SIZE_T_LEN + argvlen[i];
@@ -367,6 +371,7 @@ ngx_http_lago_webhook_redis_format(ngx_pool_t *pool, int argc,
     }
 
     *len = p - cmd;
+    *p = '\0';
 
     return cmd;
 }

@@ -179,12 +179,13 @@ main(void)
      */
 
     {
-        int            fds[2], status;
+        int            fds[2], status, piped;
         pid_t          pid;
         unsigned char  parent[LAGO_WEBHOOK_UUID_LEN];
         unsigned char  child[LAGO_WEBHOOK_UUID_LEN];
 
-        all_ok = lago_webhook_uuid_v4(parent) == 0 && pipe(fds) == 0;
+        piped = pipe(fds) == 0;
+        all_ok = lago_webhook_uuid_v4(parent) == 0 && piped;
 
         pid = all_ok ? fork() : -1;
 
@@ -202,6 +203,11 @@ main(void)
                      == (ssize_t) sizeof(child)
                   && waitpid(pid, &status, 0) == pid
                   && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+
+        if (piped) {
+            close(fds[0]);
+            close(fds[1]);
+        }
 
         CHECK(all_ok && memcmp(parent, child, sizeof(child)) != 0,
               "uuid_v4: a forked child that resets makes other ids");
