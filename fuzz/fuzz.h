@@ -66,4 +66,25 @@ fuzz_dup(const uint8_t *data, size_t size)
 }
 
 
+/* the value of a hex digit of either case, or -1 */
+
+static inline int
+fuzz_hex_value(unsigned char c)
+{
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+
+    if (c >= 'A' && c <= 'F') {
+        return c - 'A' + 10;
+    }
+
+    return -1;
+}
+
+
 #endif /* _LAGO_WEBHOOK_FUZZ_H_INCLUDED_ */

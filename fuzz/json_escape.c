@@ -15,9 +15,6 @@
 #include "lago_webhook_json_escape.h"
 
 
-static int fuzz_json_hex(unsigned char c);
-
-
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -72,10 +69,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
             for (h = 0; h < 4; h++) {
                 c = out[++i];
-                FUZZ_CHECK(fuzz_json_hex(c) >= 0
+                FUZZ_CHECK(fuzz_hex_value(c) >= 0
                            && !(c >= 'A' && c <= 'F'),
                            "\\u has lower case hex digits");
-                cp = cp * 16 + fuzz_json_hex(c);
+                cp = cp * 16 + fuzz_hex_value(c);
             }
 
             if (cp == 0x2028 || cp == 0x2029) {
@@ -160,23 +157,4 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     free(s);
 
     return 0;
-}
-
-
-static int
-fuzz_json_hex(unsigned char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-
-    return -1;
 }

@@ -13,7 +13,6 @@
 
 static int fuzz_uuid_reference(const unsigned char *s, size_t len,
     unsigned char digits[32]);
-static int fuzz_uuid_hex(unsigned char c);
 static void fuzz_uuid_check_canonical(const unsigned char *out);
 
 
@@ -132,7 +131,7 @@ fuzz_uuid_reference(const unsigned char *s, size_t len,
             continue;
         }
 
-        if (fuzz_uuid_hex(s[i]) < 0 || n == 32) {
+        if (fuzz_hex_value(s[i]) < 0 || n == 32) {
             return 0;
         }
 
@@ -143,24 +142,6 @@ fuzz_uuid_reference(const unsigned char *s, size_t len,
     return n == 32 && !dash;
 }
 
-
-static int
-fuzz_uuid_hex(unsigned char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-
-    return -1;
-}
 
 
 static void
