@@ -9,10 +9,7 @@
 --             s2xx=N non2xx=N ok200=N errors=N timeouts=N
 --
 -- A script that sets bench_on_200 (a function of the response body) has it
--- called for each 200; what it appends to the thread's `acked` table is
--- written, one line each, to the file named by BENCH_ACKED_FILE, through
--- bench_ack_line (a function of the entry, returning the line) when the
--- script sets one.
+-- called for each 200.
 
 local threads = {}
 
@@ -22,7 +19,6 @@ function setup(thread)
 end
 
 s2xx, non2xx, ok200 = 0, 0, 0
-acked = {}
 
 function response(status, headers, body)
     if status >= 200 and status < 300 then
@@ -40,27 +36,11 @@ end
 
 function done(summary, latency, requests)
     local t2xx, tnon, t200 = 0, 0, 0
-    local out = os.getenv("BENCH_ACKED_FILE")
-    local f = nil
-
-    if out and out ~= "" then
-        f = assert(io.open(out, "a"))
-    end
 
     for _, thread in ipairs(threads) do
         t2xx = t2xx + thread:get("s2xx")
         tnon = tnon + thread:get("non2xx")
         t200 = t200 + thread:get("ok200")
-        if f then
-            for _, entry in ipairs(thread:get("acked") or {}) do
-                f:write(bench_ack_line and bench_ack_line(entry) or entry,
-                        "\n")
-            end
-        end
-    end
-
-    if f then
-        f:close()
     end
 
     local e = summary.errors
