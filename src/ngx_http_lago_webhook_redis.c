@@ -23,6 +23,7 @@
 #include <hiredis/async.h>
 
 #include "ngx_http_lago_webhook_redis.h"
+#include "lago_webhook_reply.h"
 
 
 #define NGX_HTTP_LAGO_WEBHOOK_BACKOFF_MIN  50
@@ -569,6 +570,9 @@ ngx_http_lago_webhook_redis_connect(ngx_http_lago_webhook_redis_t *rc)
         ngx_http_lago_webhook_redis_schedule_reconnect(rc);
         return;
     }
+
+    /* replies built without a malloc() per object: lago_webhook_reply.c */
+    ac->c.reader->fn = &lago_webhook_reply_functions;
 
     c->data = rc;
     c->read->handler = ngx_http_lago_webhook_redis_read_handler;

@@ -17,7 +17,10 @@ UNIT_LDFLAGS ?=
 UNIT_CC_FLAGS = -std=c99 -D_DEFAULT_SOURCE -W -Wall -Wextra -Werror -g -Isrc
 
 # test name: the helper it tests is src/lago_webhook_<name>.c
-UNIT_TESTS = url event_types json_escape uuid
+UNIT_TESTS = url event_types json_escape uuid reply
+
+# libraries a test needs beyond libc
+UNIT_LIBS_reply = -lhiredis
 
 UNIT_BINS = $(addprefix $(UNIT_BUILD)/test_,$(UNIT_TESTS))
 
@@ -52,7 +55,8 @@ define UNIT_RULE
 $(UNIT_BUILD)/test_$(1): t/unit/test_$(1).c src/lago_webhook_$(1).c \
 		src/lago_webhook_$(1).h t/unit/unit.h $(UNIT_BUILD)/flags
 	$$(CC) $$(UNIT_CC_FLAGS) $$(UNIT_CFLAGS) -o $$@ \
-		t/unit/test_$(1).c src/lago_webhook_$(1).c $$(UNIT_LDFLAGS)
+		t/unit/test_$(1).c src/lago_webhook_$(1).c $$(UNIT_LIBS_$(1)) \
+		$$(UNIT_LDFLAGS)
 endef
 
 $(foreach t,$(UNIT_TESTS),$(eval $(call UNIT_RULE,$(t))))
