@@ -1603,3 +1603,36 @@ Content-Type: application/json; charset=utf-8
 --- no_error_log
 [alert]
 [crit]
+
+
+
+=== TEST 58: a taken webhook_url is reported beside the other errors, and the taken one is not claimed again
+--- config
+    location /api/v1/ { lago_webhook; }
+--- pipelined_requests eval
+[
+(map { "POST /api/v1/webhook_endpoints\n$_" }
+    q~{"webhook_endpoint":{"webhook_url":"https://foo.bar","signature_algo":"hmac"}}~,
+    q~{"webhook_endpoint":{"webhook_url":"https://foo.bar","signature_algo":"nope"}}~,
+    q~{"webhook_endpoint":{"webhook_url":"https://foo.bar","event_types":["nope"]}}~,
+    q~{"webhook_endpoint":{"webhook_url":"https://foo.bar","signature_algo":"jwt"}}~),
+"GET /api/v1/webhook_endpoints",
+]
+--- more_headers
+Authorization: Bearer $LAGO_KEY
+Content-Type: application/json
+--- error_code eval
+[200, 422, 422, 422, 200]
+--- response_body_like eval
+my $e = sub { '^' . quotemeta('{"status":422,"error":"Unprocessable Entity","code":"validation_errors","error_details":{' . $_[0] . '}}') . '$' };
+[
+'^\{"webhook_endpoint":\{"lago_id":"$LAGO_UUID","lago_organization_id":"$LAGO_ORG","webhook_url":"https://foo\.bar","signature_algo":"hmac","name":null,"event_types":null,"created_at":"$LAGO_TIME"\}\}$',
+$e->('"webhook_url":["value_already_exist"],"signature_algo":["value_is_invalid"]'),
+$e->('"webhook_url":["value_already_exist"],"event_types":["contains invalid types: [\"nope\"]"]'),
+$e->('"webhook_url":["value_already_exist"]'),
+'^\{"webhook_endpoints":\[\{"lago_id":"$LAGO_UUID","lago_organization_id":"$LAGO_ORG","webhook_url":"https://foo\.bar","signature_algo":"hmac",[^{}]*\}\],"meta":\{"current_page":1,"next_page":null,"prev_page":null,"total_pages":1,"total_count":1\}\}$',
+]
+--- no_error_log
+[error]
+[alert]
+[crit]
