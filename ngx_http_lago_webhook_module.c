@@ -1295,8 +1295,9 @@ ngx_http_lago_webhook_list_reply(ngx_http_request_t *r, redisReply *reply)
 
         /* each member is the URL (its sort key), NUL, the record */
 
-        rec = ngx_strlchr((u_char *) e->str, (u_char *) e->str + e->len,
-                          '\0');
+        /* memchr() reads a word at a time where ngx_strlchr() a byte */
+
+        rec = memchr(e->str, '\0', e->len);
         if (rec == NULL) {
             goto invalid;
         }

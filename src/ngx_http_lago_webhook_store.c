@@ -506,8 +506,11 @@ ngx_http_lago_webhook_store_unpack(ngx_http_request_t *r, u_char *data,
     for (i = 0; i < 6; i++) {
         field[i] = p;
 
-        while (p < last && *p != '\0') {
-            p++;
+        /* a list page is ten records: memchr() reads a word at a time */
+
+        p = memchr(p, '\0', last - p);
+        if (p == NULL) {
+            p = last;
         }
 
         flen[i] = p - field[i];

@@ -1,6 +1,7 @@
 # Racing updates and deletes, and a random mix of writes: the store's
 # keys of an organization stay consistent (Lago::check_org walks them),
-# and the clients' answers agree with what is stored.
+# and the clients' answers agree with what is stored; records damaged in
+# the store are refused with a JSON 500.
 
 use lib 't';
 use Test::Nginx::Socket 'no_plan';
@@ -141,3 +142,40 @@ Authorization: Bearer $LAGO_KEY
 [alert]
 [crit]
 [error]
+
+
+
+=== TEST 4: records damaged in the store are a logged JSON 500, the sound ones still served
+--- config
+    location /api/v1/ {
+        lago_webhook;
+    }
+--- init
+main::create("https://d.example");
+my $p = "$ENV{TEST_NGINX_LAGO_PREFIX}\{$Lago::Org\}:";
+Lago::redis('ZADD', "${p}webhook_endpoint_order", 0,
+            "https://e.example\0only\0three\0fields");
+Lago::redis('ZADD', "${p}webhook_endpoint_order", 0, "no separator at all");
+Lago::redis('HSET', "${p}webhook_endpoints",
+            '00000000-0000-4000-8000-000000000001',
+            "00000000-0000-4000-8000-000000000001\0https://f.example\0hmac\0N\0N\0noon");
+my $res = main::call('GET', '/api/v1/webhook_endpoints?per_page=1&page=1');
+Test::More::is($res->[0], 200, 'the sound record\'s page is served');
+Test::More::like($res->[1], qr/^\{"webhook_endpoints":\[\{"lago_id":"$Lago::Uuid","lago_organization_id":"$Lago::Org","webhook_url":"https:\/\/d\.example","signature_algo":"jwt","name":null,"event_types":null,"created_at":"$Lago::Time"\}\],"meta":\{"current_page":1,"next_page":2,"prev_page":null,"total_pages":3,"total_count":3\}\}$/, 'with the sound record');
+for my $page (2, 3) {
+    $res = main::call('GET', "/api/v1/webhook_endpoints?per_page=1&page=$page");
+    Test::More::is_deeply($res, [500, '{"status":500,"error":"Internal Server Error"}'],
+                          "page $page, a damaged member: a JSON 500");
+}
+--- request
+GET /api/v1/webhook_endpoints/00000000-0000-4000-8000-000000000001
+--- more_headers
+Authorization: Bearer $LAGO_KEY
+--- error_code: 500
+--- response_body chomp
+{"status":500,"error":"Internal Server Error"}
+--- error_log
+lago_webhook: unexpected reply from the store
+--- no_error_log
+[alert]
+[crit]
