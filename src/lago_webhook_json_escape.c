@@ -46,6 +46,13 @@ static const unsigned char  lago_webhook_json_special[256] = {
 };
 
 
+#define LAGO_WEBHOOK_JSON_SPECIAL8(p)                                         \
+    (lago_webhook_json_special[(p)[0]] | lago_webhook_json_special[(p)[1]]    \
+     | lago_webhook_json_special[(p)[2]] | lago_webhook_json_special[(p)[3]]  \
+     | lago_webhook_json_special[(p)[4]] | lago_webhook_json_special[(p)[5]]  \
+     | lago_webhook_json_special[(p)[6]] | lago_webhook_json_special[(p)[7]])
+
+
 static size_t lago_webhook_json_escape_one(unsigned char *dst,
     const unsigned char *s, size_t len, size_t *used);
 
@@ -83,6 +90,16 @@ lago_webhook_json_escape(unsigned char *dst, const unsigned char *s,
 
     while (i < len) {
         run = i;
+
+        /*
+         * Eight bytes a test while there are eight: the lookups are
+         * or'ed, one branch for the eight, where a byte at a time took a
+         * branch each (an id is 36 bytes, a URL often more).
+         */
+
+        while (len - run >= 8 && !LAGO_WEBHOOK_JSON_SPECIAL8(s + run)) {
+            run += 8;
+        }
 
         while (run < len && !lago_webhook_json_special[s[run]]) {
             run++;

@@ -134,5 +134,38 @@ main(void)
                         "LAGO_WEBHOOK_JSON_ESCAPED_MAX");
     }
 
+    /*
+     * Each special byte at each place of a 20-byte run, so that it falls
+     * in the first eight-byte test, the second, or the bytes after them.
+     */
+
+    {
+        int                         placed_ok = 1;
+        size_t                      k, j, wlen;
+        unsigned char               in[20], want[40];
+        static const unsigned char  specials[] = "\"\\<\n\x01";
+        static const char          *escaped[] = {
+            "\\\"", "\\\\", "\\u003c", "\\n", "\\u0001"
+        };
+
+        for (j = 0; j < sizeof(specials) - 1; j++) {
+            for (k = 0; k < sizeof(in); k++) {
+                memset(in, 'a', sizeof(in));
+                in[k] = specials[j];
+
+                memset(want, 'a', k);
+                wlen = strlen(escaped[j]);
+                memcpy(want + k, escaped[j], wlen);
+                memset(want + k + wlen, 'a', sizeof(in) - k - 1);
+                wlen += sizeof(in) - 1;
+
+                placed_ok &= escapes_to((const char *) in, sizeof(in),
+                                        (const char *) want, wlen);
+            }
+        }
+
+        CHECK(placed_ok, "a special byte at every place of a run");
+    }
+
     return UNIT_DONE();
 }
