@@ -56,9 +56,11 @@ typedef union {
 } lago_webhook_reply_unit_t;
 
 #define LAGO_WEBHOOK_REPLY_ALIGN  8
+#define LAGO_WEBHOOK_REPLY_UNITS                                              \
+    (LAGO_WEBHOOK_REPLY_BLOCK / sizeof(lago_webhook_reply_unit_t))
 
 static lago_webhook_reply_unit_t  lago_webhook_reply_block[
-                    LAGO_WEBHOOK_REPLY_BLOCK / sizeof(lago_webhook_reply_unit_t)];
+                                               LAGO_WEBHOOK_REPLY_UNITS];
 
 /* bytes of the block in use, by the reply that holds it */
 static size_t                      lago_webhook_reply_used;

@@ -120,4 +120,26 @@ typedef struct {
 extern ngx_module_t  ngx_http_lago_webhook_module;
 
 
+/*
+ * ngx_sprintf("%uz") without its format parsing, which costs more than
+ * the digits: Redis commands and list pages write several numbers each.
+ */
+
+static ngx_inline u_char *
+ngx_http_lago_webhook_decimal(u_char *p, size_t n)
+{
+    u_char   digits[NGX_SIZE_T_LEN];
+    u_char  *d;
+
+    d = digits + NGX_SIZE_T_LEN;
+
+    do {
+        *--d = (u_char) ('0' + n % 10);
+        n /= 10;
+    } while (n);
+
+    return ngx_cpymem(p, d, digits + NGX_SIZE_T_LEN - d);
+}
+
+
 #endif /* _NGX_HTTP_LAGO_WEBHOOK_H_INCLUDED_ */

@@ -177,11 +177,14 @@ ngx_http_lago_webhook_send_list(ngx_http_request_t *r,
     page = (ngx_uint_t) ctx->page;
     pages = (total + ctx->per_page - 1) / ctx->per_page;
 
-    p = ngx_sprintf(p, "],\"meta\":{\"current_page\":%ui,\"next_page\":",
-                    page);
+    p = ngx_cpymem(p, "],\"meta\":{\"current_page\":",
+                   sizeof("],\"meta\":{\"current_page\":") - 1);
+    p = ngx_http_lago_webhook_decimal(p, page);
+
+    p = ngx_cpymem(p, ",\"next_page\":", sizeof(",\"next_page\":") - 1);
 
     if (page < pages) {
-        p = ngx_sprintf(p, "%ui", page + 1);
+        p = ngx_http_lago_webhook_decimal(p, page + 1);
 
     } else {
         p = ngx_cpymem(p, "null", 4);
@@ -190,14 +193,18 @@ ngx_http_lago_webhook_send_list(ngx_http_request_t *r,
     p = ngx_cpymem(p, ",\"prev_page\":", sizeof(",\"prev_page\":") - 1);
 
     if (page > 1) {
-        p = ngx_sprintf(p, "%ui", page - 1);
+        p = ngx_http_lago_webhook_decimal(p, page - 1);
 
     } else {
         p = ngx_cpymem(p, "null", 4);
     }
 
-    p = ngx_sprintf(p, ",\"total_pages\":%ui,\"total_count\":%ui}}",
-                    pages, total);
+    p = ngx_cpymem(p, ",\"total_pages\":", sizeof(",\"total_pages\":") - 1);
+    p = ngx_http_lago_webhook_decimal(p, pages);
+    p = ngx_cpymem(p, ",\"total_count\":", sizeof(",\"total_count\":") - 1);
+    p = ngx_http_lago_webhook_decimal(p, total);
+    *p++ = '}';
+    *p++ = '}';
 
     return ngx_http_lago_webhook_send(r, NGX_HTTP_OK, 1, body, p - body);
 }

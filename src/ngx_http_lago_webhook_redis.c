@@ -22,6 +22,7 @@
 #include <hiredis/hiredis.h>
 #include <hiredis/async.h>
 
+#include "ngx_http_lago_webhook.h"
 #include "ngx_http_lago_webhook_redis.h"
 #include "lago_webhook_reply.h"
 
@@ -106,7 +107,6 @@ static ngx_http_lago_webhook_redis_op_t *ngx_http_lago_webhook_redis_op_get(
     ngx_log_t *log);
 static u_char *ngx_http_lago_webhook_redis_format(ngx_pool_t *pool, int argc,
     const char **argv, const size_t *argvlen, size_t *len);
-static u_char *ngx_http_lago_webhook_redis_decimal(u_char *p, size_t n);
 static void ngx_http_lago_webhook_redis_op_put(
     ngx_http_lago_webhook_redis_op_t *op);
 
@@ -360,12 +360,12 @@ ngx_http_lago_webhook_redis_format(ngx_pool_t *pool, int argc,
     p = cmd;
 
     *p++ = '*';
-    p = ngx_http_lago_webhook_redis_decimal(p, (size_t) argc);
+    p = ngx_http_lago_webhook_decimal(p, (size_t) argc);
     *p++ = CR; *p++ = LF;
 
     for (i = 0; i < argc; i++) {
         *p++ = '$';
-        p = ngx_http_lago_webhook_redis_decimal(p, argvlen[i]);
+        p = ngx_http_lago_webhook_decimal(p, argvlen[i]);
         *p++ = CR; *p++ = LF;
         p = ngx_cpymem(p, argv[i], argvlen[i]);
         *p++ = CR; *p++ = LF;
@@ -375,25 +375,6 @@ ngx_http_lago_webhook_redis_format(ngx_pool_t *pool, int argc,
     *p = '\0';
 
     return cmd;
-}
-
-
-/* ngx_sprintf("%uz") without its format parsing: a dozen per command */
-
-static u_char *
-ngx_http_lago_webhook_redis_decimal(u_char *p, size_t n)
-{
-    u_char   digits[NGX_SIZE_T_LEN];
-    u_char  *d;
-
-    d = digits + NGX_SIZE_T_LEN;
-
-    do {
-        *--d = (u_char) ('0' + n % 10);
-        n /= 10;
-    } while (n);
-
-    return ngx_cpymem(p, d, digits + NGX_SIZE_T_LEN - d);
 }
 
 

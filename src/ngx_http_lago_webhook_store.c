@@ -413,11 +413,11 @@ ngx_http_lago_webhook_store_list(ngx_http_request_t *r, ngx_uint_t offset,
     argvlen[0] = sizeof("ZRANGE") - 1;
 
     argv[2] = (const char *) p;
-    p = ngx_sprintf(p, "%ui", offset);
+    p = ngx_http_lago_webhook_decimal(p, offset);
     argvlen[2] = p - (u_char *) argv[2];
 
     argv[3] = (const char *) p;
-    p = ngx_sprintf(p, "%ui", offset + count - 1);
+    p = ngx_http_lago_webhook_decimal(p, offset + count - 1);
     argvlen[3] = p - (u_char *) argv[3];
 
     return ngx_http_lago_webhook_redis_command(r, page_handler, 4, argv,
