@@ -84,32 +84,32 @@ unsigned char *
 lago_webhook_json_escape(unsigned char *dst, const unsigned char *s,
     size_t len)
 {
-    size_t  used, i, run;
+    size_t  used, i;
 
     i = 0;
 
     while (i < len) {
-        run = i;
 
         /*
          * Eight bytes a test while there are eight: the lookups are
          * or'ed, one branch for the eight, where a byte at a time took a
-         * branch each (an id is 36 bytes, a URL often more).
+         * branch each (an id is 36 bytes, a URL often more).  Bytes that
+         * need no escaping are copied as they are tested: they come out
+         * one for one, so the output has room for them.
          */
 
-        while (len - run >= 8 && !LAGO_WEBHOOK_JSON_SPECIAL8(s + run)) {
-            run += 8;
+        while (len - i >= 8 && !LAGO_WEBHOOK_JSON_SPECIAL8(s + i)) {
+            memcpy(dst, s + i, 8);
+            dst += 8;
+            i += 8;
         }
 
-        while (run < len && !lago_webhook_json_special[s[run]]) {
-            run++;
+        while (i < len && !lago_webhook_json_special[s[i]]) {
+            *dst++ = s[i++];
         }
 
-        if (run > i) {
-            memcpy(dst, s + i, run - i);
-            dst += run - i;
-            i = run;
-            continue;
+        if (i == len) {
+            break;
         }
 
         dst += lago_webhook_json_escape_one(dst, s + i, len - i, &used);
