@@ -1009,12 +1009,9 @@ ngx_http_lago_webhook_list(ngx_http_request_t *r)
 
     offset = (ngx_uint_t) (ctx->page - 1) * (ngx_uint_t) ctx->per_page;
 
-    ctx->list_total = -1;
-
     rc = ngx_http_lago_webhook_store_list(r, offset,
-                                      (ngx_uint_t) ctx->per_page,
-                                      ngx_http_lago_webhook_list_count_reply,
-                                      ngx_http_lago_webhook_list_reply);
+                                          (ngx_uint_t) ctx->per_page,
+                                          ngx_http_lago_webhook_list_reply);
 
     return ngx_http_lago_webhook_store_started(r, rc);
 }
@@ -1230,30 +1227,18 @@ ngx_http_lago_webhook_show_reply(ngx_http_request_t *r, redisReply *reply)
 }
 
 
-/* the first of a list's two replies: the count, kept for the second */
-
-static void
-ngx_http_lago_webhook_list_count_reply(ngx_http_request_t *r,
-    redisReply *reply)
-{
-    ngx_http_lago_webhook_ctx_t  *ctx;
-
-    ctx = ngx_http_get_module_ctx(r, ngx_http_lago_webhook_module);
-
-    if (reply != NULL && reply->type == REDIS_REPLY_INTEGER
-        && reply->integer >= 0)
-    {
-        ctx->list_total = reply->integer;
-    }
-}
-
+/*
+ * A page's records, written out while their reply is alive.  A page that
+ * is not full tells the count: the records before it and its own.  A full
+ * page, or an empty one past the first, asks for the count.
+ */
 
 static void
 ngx_http_lago_webhook_list_reply(ngx_http_request_t *r, redisReply *reply)
 {
     u_char                          *rec;
     ngx_int_t                        rc;
-    ngx_uint_t                       i, n;
+    ngx_uint_t                       i, n, offset;
     redisReply                      *e;
     ngx_http_lago_webhook_ctx_t     *ctx;
     ngx_http_lago_webhook_record_t  *recs;
@@ -1266,14 +1251,9 @@ ngx_http_lago_webhook_list_reply(ngx_http_request_t *r, redisReply *reply)
         goto done;
     }
 
-    if (ctx->list_total < 0) {
-        /* the count before it failed: the connection is gone or going */
-        rc = ngx_http_lago_webhook_send_error(r,
-                                       NGX_HTTP_LAGO_WEBHOOK_ERR_UNAVAILABLE);
-        goto done;
-    }
-
-    if (reply->type != REDIS_REPLY_ARRAY) {
+    if (reply->type != REDIS_REPLY_ARRAY
+        || reply->elements > (size_t) ctx->per_page)
+    {
         goto invalid;
     }
 
@@ -1317,8 +1297,28 @@ ngx_http_lago_webhook_list_reply(ngx_http_request_t *r, redisReply *reply)
         n++;
     }
 
-    rc = ngx_http_lago_webhook_send_list(r, recs, n,
-                                         (ngx_uint_t) ctx->list_total);
+    if (ngx_http_lago_webhook_list_records(r, recs, n, &ctx->list_page)
+        != NGX_OK)
+    {
+        rc = NGX_HTTP_INTERNAL_SERVER_ERROR;
+        goto done;
+    }
+
+    offset = (ngx_uint_t) (ctx->page - 1) * (ngx_uint_t) ctx->per_page;
+
+    if (n < (ngx_uint_t) ctx->per_page && (n > 0 || offset == 0)) {
+        rc = ngx_http_lago_webhook_send_list(r, &ctx->list_page, offset + n);
+        goto done;
+    }
+
+    rc = ngx_http_lago_webhook_store_count(r,
+                                       ngx_http_lago_webhook_list_count_reply);
+
+    rc = ngx_http_lago_webhook_store_started(r, rc);
+    if (rc == NGX_DONE) {
+        return;
+    }
+
     goto done;
 
 invalid:
@@ -1330,6 +1330,38 @@ invalid:
                                        NGX_HTTP_LAGO_WEBHOOK_ERR_INTERNAL);
 
 done:
+
+    ngx_http_finalize_request(r, rc);
+}
+
+
+/* the count a full page asked for: the page's answer */
+
+static void
+ngx_http_lago_webhook_list_count_reply(ngx_http_request_t *r,
+    redisReply *reply)
+{
+    ngx_int_t                     rc;
+    ngx_http_lago_webhook_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_lago_webhook_module);
+
+    if (reply == NULL) {
+        rc = ngx_http_lago_webhook_send_error(r,
+                                       NGX_HTTP_LAGO_WEBHOOK_ERR_UNAVAILABLE);
+
+    } else if (reply->type == REDIS_REPLY_INTEGER && reply->integer >= 0) {
+        rc = ngx_http_lago_webhook_send_list(r, &ctx->list_page,
+                                             (ngx_uint_t) reply->integer);
+
+    } else {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "lago_webhook: unexpected reply from the store to a "
+                      "count");
+
+        rc = ngx_http_lago_webhook_send_error(r,
+                                       NGX_HTTP_LAGO_WEBHOOK_ERR_INTERNAL);
+    }
 
     ngx_http_finalize_request(r, rc);
 }

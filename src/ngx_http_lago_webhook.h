@@ -107,7 +107,7 @@ typedef struct {
     void                            *store_call;   /* for NOSCRIPT */
     ngx_uint_t                       script;
     ngx_int_t                        page;
-    int64_t                          list_total;  /* -1: not counted */
+    ngx_str_t                        list_page;   /* records written */
     ngx_int_t                        per_page;
     u_char                           id_buf[NGX_HTTP_LAGO_WEBHOOK_UUID_LEN];
     u_char                           org_buf[NGX_HTTP_LAGO_WEBHOOK_UUID_LEN];

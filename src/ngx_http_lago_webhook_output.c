@@ -125,32 +125,39 @@ ngx_http_lago_webhook_send_record(ngx_http_request_t *r,
 }
 
 
+/*
+ * A list page is written in two steps: its records while their reply is
+ * alive, then the meta once the count is known, which may take a second
+ * reply.  The buffer has room for the meta from the start.
+ */
+
+#define NGX_HTTP_LAGO_WEBHOOK_LIST_META_MAX                                   \
+    (sizeof("],\"meta\":{\"current_page\":,\"next_page\":,"                  \
+            "\"prev_page\":,\"total_pages\":,\"total_count\":}}") - 1          \
+     + 5 * NGX_INT_T_LEN)
+
+
 ngx_int_t
-ngx_http_lago_webhook_send_list(ngx_http_request_t *r,
-    ngx_http_lago_webhook_record_t *recs, ngx_uint_t n, ngx_uint_t total)
+ngx_http_lago_webhook_list_records(ngx_http_request_t *r,
+    ngx_http_lago_webhook_record_t *recs, ngx_uint_t n, ngx_str_t *page)
 {
-    u_char                       *body, *p;
-    size_t                        len;
-    ngx_uint_t                    i, pages, page;
-    ngx_http_lago_webhook_ctx_t  *ctx;
+    u_char      *p;
+    size_t       len;
+    ngx_uint_t   i;
 
-    ctx = ngx_http_get_module_ctx(r, ngx_http_lago_webhook_module);
-
-    len = sizeof("{\"webhook_endpoints\":[],\"meta\":{\"current_page\":,"
-                 "\"next_page\":,\"prev_page\":,\"total_pages\":,"
-                 "\"total_count\":}}") - 1
-          + 5 * NGX_INT_T_LEN;
+    len = sizeof("{\"webhook_endpoints\":[") - 1
+          + NGX_HTTP_LAGO_WEBHOOK_LIST_META_MAX;
 
     for (i = 0; i < n; i++) {
         len += ngx_http_lago_webhook_record_len(&recs[i]) + 1;
     }
 
-    body = ngx_pnalloc(r->pool, len);
-    if (body == NULL) {
+    page->data = ngx_pnalloc(r->pool, len);
+    if (page->data == NULL) {
         return NGX_ERROR;
     }
 
-    p = ngx_cpymem(body, "{\"webhook_endpoints\":[",
+    p = ngx_cpymem(page->data, "{\"webhook_endpoints\":[",
                    sizeof("{\"webhook_endpoints\":[") - 1);
 
     for (i = 0; i < n; i++) {
@@ -160,6 +167,24 @@ ngx_http_lago_webhook_send_list(ngx_http_request_t *r,
 
         p = ngx_http_lago_webhook_record(p, &recs[i]);
     }
+
+    page->len = p - page->data;
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_http_lago_webhook_send_list(ngx_http_request_t *r, ngx_str_t *page,
+    ngx_uint_t total)
+{
+    u_char                       *p;
+    ngx_uint_t                    pages, current;
+    ngx_http_lago_webhook_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_lago_webhook_module);
+
+    p = page->data + page->len;
 
     /* Lago (Kaminari) reports page 0 of 0 for an empty collection */
 
@@ -171,20 +196,21 @@ ngx_http_lago_webhook_send_list(ngx_http_request_t *r,
                               "null,\"prev_page\":null,\"total_pages\":0,"
                               "\"total_count\":0}}") - 1);
 
-        return ngx_http_lago_webhook_send(r, NGX_HTTP_OK, 1, body, p - body);
+        return ngx_http_lago_webhook_send(r, NGX_HTTP_OK, 1, page->data,
+                                          p - page->data);
     }
 
-    page = (ngx_uint_t) ctx->page;
+    current = (ngx_uint_t) ctx->page;
     pages = (total + ctx->per_page - 1) / ctx->per_page;
 
     p = ngx_cpymem(p, "],\"meta\":{\"current_page\":",
                    sizeof("],\"meta\":{\"current_page\":") - 1);
-    p = ngx_http_lago_webhook_decimal(p, page);
+    p = ngx_http_lago_webhook_decimal(p, current);
 
     p = ngx_cpymem(p, ",\"next_page\":", sizeof(",\"next_page\":") - 1);
 
-    if (page < pages) {
-        p = ngx_http_lago_webhook_decimal(p, page + 1);
+    if (current < pages) {
+        p = ngx_http_lago_webhook_decimal(p, current + 1);
 
     } else {
         p = ngx_cpymem(p, "null", 4);
@@ -192,8 +218,8 @@ ngx_http_lago_webhook_send_list(ngx_http_request_t *r,
 
     p = ngx_cpymem(p, ",\"prev_page\":", sizeof(",\"prev_page\":") - 1);
 
-    if (page > 1) {
-        p = ngx_http_lago_webhook_decimal(p, page - 1);
+    if (current > 1) {
+        p = ngx_http_lago_webhook_decimal(p, current - 1);
 
     } else {
         p = ngx_cpymem(p, "null", 4);
@@ -206,7 +232,8 @@ ngx_http_lago_webhook_send_list(ngx_http_request_t *r,
     *p++ = '}';
     *p++ = '}';
 
-    return ngx_http_lago_webhook_send(r, NGX_HTTP_OK, 1, body, p - body);
+    return ngx_http_lago_webhook_send(r, NGX_HTTP_OK, 1, page->data,
+                                      p - page->data);
 }
 
 

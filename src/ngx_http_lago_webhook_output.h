@@ -42,8 +42,17 @@ ngx_int_t ngx_http_lago_webhook_send_error(ngx_http_request_t *r,
     ngx_http_lago_webhook_error_e error);
 ngx_int_t ngx_http_lago_webhook_send_record(ngx_http_request_t *r,
     ngx_http_lago_webhook_record_t *rec);
+
+/*
+ * A list page: its records are written while their reply is alive, into
+ * a buffer that has room for the meta; the meta and the answer follow
+ * once the count is known.
+ */
+ngx_int_t ngx_http_lago_webhook_list_records(ngx_http_request_t *r,
+    ngx_http_lago_webhook_record_t *recs, ngx_uint_t n, ngx_str_t *page);
 ngx_int_t ngx_http_lago_webhook_send_list(ngx_http_request_t *r,
-    ngx_http_lago_webhook_record_t *recs, ngx_uint_t n, ngx_uint_t total);
+    ngx_str_t *page, ngx_uint_t total);
+
 ngx_int_t ngx_http_lago_webhook_send_validation(ngx_http_request_t *r,
     ngx_http_lago_webhook_input_t *in,
     ngx_http_lago_webhook_conflicts_t *conflicts);

@@ -373,21 +373,56 @@ ngx_http_lago_webhook_store_delete(ngx_http_request_t *r,
 
 
 /*
- * A page is two plain commands sent together, ZCARD then ZRANGE by rank:
- * one round trip, and no script (a script would cost Redis almost twice
- * as much).  Like Lago's count and select, the two are not one snapshot.
+ * A page is one plain ZRANGE by rank (a script would cost Redis almost
+ * twice as much).  The count comes with it when the page is not full:
+ * with Lago's 100 a page and 10 endpoints an organization, that is every
+ * page but those of organizations whose maximum was raised.  Otherwise
+ * the caller asks for it with ngx_http_lago_webhook_store_count(); like
+ * Lago's count and select, the two are then not one snapshot.
  */
 
 ngx_int_t
 ngx_http_lago_webhook_store_list(ngx_http_request_t *r, ngx_uint_t offset,
-    ngx_uint_t count, ngx_http_lago_webhook_redis_handler_pt count_handler,
-    ngx_http_lago_webhook_redis_handler_pt page_handler)
+    ngx_uint_t count, ngx_http_lago_webhook_redis_handler_pt handler)
 {
     u_char      *p;
     size_t       argvlen[4];
-    ngx_int_t    rc;
     ngx_str_t    keys[3];
     const char  *argv[4];
+
+    if (ngx_http_lago_webhook_store_org_keys(r, keys) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    p = ngx_pnalloc(r->pool, 2 * NGX_INT_T_LEN);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    argv[0] = "ZRANGE";
+    argvlen[0] = sizeof("ZRANGE") - 1;
+    argv[1] = (const char *) keys[2].data;
+    argvlen[1] = keys[2].len;
+
+    argv[2] = (const char *) p;
+    p = ngx_http_lago_webhook_decimal(p, offset);
+    argvlen[2] = p - (u_char *) argv[2];
+
+    argv[3] = (const char *) p;
+    p = ngx_http_lago_webhook_decimal(p, offset + count - 1);
+    argvlen[3] = p - (u_char *) argv[3];
+
+    return ngx_http_lago_webhook_redis_command(r, handler, 4, argv, argvlen);
+}
+
+
+ngx_int_t
+ngx_http_lago_webhook_store_count(ngx_http_request_t *r,
+    ngx_http_lago_webhook_redis_handler_pt handler)
+{
+    size_t       argvlen[2];
+    ngx_str_t    keys[3];
+    const char  *argv[2];
 
     if (ngx_http_lago_webhook_store_org_keys(r, keys) != NGX_OK) {
         return NGX_ERROR;
@@ -398,30 +433,7 @@ ngx_http_lago_webhook_store_list(ngx_http_request_t *r, ngx_uint_t offset,
     argv[1] = (const char *) keys[2].data;
     argvlen[1] = keys[2].len;
 
-    rc = ngx_http_lago_webhook_redis_command(r, count_handler, 2, argv,
-                                             argvlen);
-    if (rc != NGX_OK) {
-        return rc;
-    }
-
-    p = ngx_pnalloc(r->pool, 2 * NGX_INT_T_LEN);
-    if (p == NULL) {
-        return NGX_ERROR;
-    }
-
-    argv[0] = "ZRANGE";
-    argvlen[0] = sizeof("ZRANGE") - 1;
-
-    argv[2] = (const char *) p;
-    p = ngx_http_lago_webhook_decimal(p, offset);
-    argvlen[2] = p - (u_char *) argv[2];
-
-    argv[3] = (const char *) p;
-    p = ngx_http_lago_webhook_decimal(p, offset + count - 1);
-    argvlen[3] = p - (u_char *) argv[3];
-
-    return ngx_http_lago_webhook_redis_command(r, page_handler, 4, argv,
-                                               argvlen);
+    return ngx_http_lago_webhook_redis_command(r, handler, 2, argv, argvlen);
 }
 
 

@@ -37,8 +37,9 @@ ngx_int_t ngx_http_lago_webhook_store_delete(ngx_http_request_t *r,
     ngx_http_lago_webhook_redis_handler_pt handler);
 ngx_int_t ngx_http_lago_webhook_store_list(ngx_http_request_t *r,
     ngx_uint_t offset, ngx_uint_t count,
-    ngx_http_lago_webhook_redis_handler_pt count_handler,
-    ngx_http_lago_webhook_redis_handler_pt page_handler);
+    ngx_http_lago_webhook_redis_handler_pt handler);
+ngx_int_t ngx_http_lago_webhook_store_count(ngx_http_request_t *r,
+    ngx_http_lago_webhook_redis_handler_pt handler);
 
 /* reads a stored record in place (it must outlive rec's use) */
 ngx_int_t ngx_http_lago_webhook_store_unpack(ngx_http_request_t *r,
