@@ -38,12 +38,17 @@ static redisReply *lago_webhook_reply_object(const redisReadTask *task,
 static void lago_webhook_reply_free_tree(redisReply *r);
 
 
+/*
+ * Named members: hiredis 1.x adds createDouble and createBool (RESP3
+ * only, which is never asked for here), and they are left NULL there.
+ */
+
 redisReplyObjectFunctions  lago_webhook_reply_functions = {
-    lago_webhook_reply_create_string,
-    lago_webhook_reply_create_array,
-    lago_webhook_reply_create_integer,
-    lago_webhook_reply_create_nil,
-    lago_webhook_reply_free
+    .createString = lago_webhook_reply_create_string,
+    .createArray = lago_webhook_reply_create_array,
+    .createInteger = lago_webhook_reply_create_integer,
+    .createNil = lago_webhook_reply_create_nil,
+    .freeObject = lago_webhook_reply_free
 };
 
 
@@ -110,6 +115,18 @@ lago_webhook_reply_create_array(const redisReadTask *task, int elements)
     size_t       size;
     redisReply  *r;
 
+    /*
+     * hiredis takes counts up to INT_MAX from the wire: a count whose
+     * array would not fit in a size_t (32-bit systems) is refused, as
+     * calloc() refuses it for hiredis's own objects.
+     */
+
+    if ((size_t) elements > (SIZE_MAX - sizeof(redisReply))
+                            / sizeof(redisReply *))
+    {
+        return NULL;
+    }
+
     size = (size_t) elements * sizeof(redisReply *);
 
     r = lago_webhook_reply_object(task, size);
@@ -120,9 +137,17 @@ lago_webhook_reply_create_array(const redisReadTask *task, int elements)
     r->elements = (size_t) elements;
 
     if (elements > 0) {
-        /* zeroed: a reply cut short is freed with the elements it has */
         r->element = (redisReply **) (r + 1);
-        memset(r->element, 0, size);
+
+        /*
+         * Zeroed, so that a reply cut short is freed with the elements it
+         * has; calloc() already zeroed an array outside the block, without
+         * touching its pages.
+         */
+
+        if (lago_webhook_reply_in_block(r)) {
+            memset(r->element, 0, size);
+        }
     }
 
     return r;
@@ -194,11 +219,18 @@ static redisReply *
 lago_webhook_reply_object(const redisReadTask *task, size_t extra)
 {
     int                   in_block;
-    size_t                size, room;
+    size_t                size, rounded, room;
     redisReply           *r, *parent;
     const redisReadTask  *top;
 
     size = sizeof(redisReply) + extra;
+
+    if (size < extra) {
+        return NULL;
+    }
+
+    rounded = (size + LAGO_WEBHOOK_REPLY_ALIGN - 1)
+              & ~((size_t) LAGO_WEBHOOK_REPLY_ALIGN - 1);
 
     if (task->parent == NULL) {
         in_block = (lago_webhook_reply_holder == NULL);
@@ -214,19 +246,20 @@ lago_webhook_reply_object(const redisReadTask *task, size_t extra)
 
     room = sizeof(lago_webhook_reply_block) - lago_webhook_reply_used;
 
-    if (in_block && size <= room) {
+    if (in_block && rounded >= size && rounded <= room) {
         r = (redisReply *) ((char *) lago_webhook_reply_block
                             + lago_webhook_reply_used);
 
-        lago_webhook_reply_used += (size + LAGO_WEBHOOK_REPLY_ALIGN - 1)
-                                   & ~((size_t) LAGO_WEBHOOK_REPLY_ALIGN - 1);
+        lago_webhook_reply_used += rounded;
 
         if (task->parent == NULL) {
             lago_webhook_reply_holder = r;
         }
 
+        memset(r, 0, sizeof(redisReply));
+
     } else {
-        r = malloc(size);
+        r = calloc(1, size);
         if (r == NULL) {
             return NULL;
         }
@@ -236,7 +269,6 @@ lago_webhook_reply_object(const redisReadTask *task, size_t extra)
         }
     }
 
-    memset(r, 0, sizeof(redisReply));
     r->type = task->type;
 
     if (task->parent) {

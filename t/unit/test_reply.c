@@ -226,7 +226,8 @@ main(void)
 
     if (text) {
         reply = read_reply(r, text, size);
-        CHECK(big_array_reads(reply, 400, 300), "a reply bigger than the block");
+        CHECK(big_array_reads(reply, 400, 300),
+              "a reply bigger than the block");
 
         in_block = 0;
         for (n = 0; reply && n < reply->elements; n++) {
@@ -254,6 +255,108 @@ main(void)
               "that string malloc()ed");
         free_reply(r, reply);
         free(text);
+    }
+
+    /* a root array bigger than the block: all of it malloc()ed */
+
+    {
+        int     ints_ok;
+        char   *q;
+        size_t  count = 10000;
+
+        text = malloc(16 + count * 16);
+        CHECK(text != NULL, "big root text");
+
+        if (text) {
+            q = text + sprintf(text, "*%zu\r\n", count);
+
+            for (i = 0; i < count; i++) {
+                q += sprintf(q, ":%zu\r\n", i);
+            }
+
+            reply = read_reply(r, text, q - text);
+            CHECK(reply && reply->elements == count
+                  && !lago_webhook_reply_in_block(reply)
+                  && !lago_webhook_reply_in_block(reply->element[0]),
+                  "a root array bigger than the block, outside it");
+
+            ints_ok = (reply != NULL);
+            for (i = 0; reply && i < count; i++) {
+                ints_ok &= reply->element[i]->type == REDIS_REPLY_INTEGER
+                           && reply->element[i]->integer == (long long) i;
+            }
+
+            CHECK(ints_ok, "its integers");
+            free_reply(r, reply);
+
+            reply = READ(r, "+OK\r\n");
+            CHECK(reply == first, "the block untouched by it");
+            free_reply(r, reply);
+            free(text);
+        }
+    }
+
+    /*
+     * A nested array whose element array no longer fits, after a string
+     * that filled the block nearly: it is malloc()ed, its small elements
+     * still fit in the block.
+     */
+
+    {
+        char   *q;
+        size_t  fill;
+
+        fill = LAGO_WEBHOOK_REPLY_BLOCK - 1024;
+
+        text = malloc(fill + 4096);
+        CHECK(text != NULL, "nested spill text");
+
+        if (text) {
+            q = text + sprintf(text, "*2\r\n$%zu\r\n", fill);
+            memset(q, 'a', fill);
+            q += fill;
+            q += sprintf(q, "\r\n*200\r\n");
+
+            for (i = 0; i < 200; i++) {
+                q += sprintf(q, ":%zu\r\n", i);
+            }
+
+            reply = read_reply(r, text, q - text);
+            CHECK(reply && reply == first && reply->elements == 2
+                  && reply->element[0]->len == fill
+                  && !lago_webhook_reply_in_block(reply->element[1])
+                  && lago_webhook_reply_in_block(
+                                             reply->element[1]->element[0])
+                  && reply->element[1]->elements == 200
+                  && reply->element[1]->element[199]->integer == 199,
+                  "a spilled array holding elements in the block");
+            free_reply(r, reply);
+
+            reply = READ(r, "+OK\r\n");
+            CHECK(reply == first, "the block back after a nested spill");
+            free_reply(r, reply);
+
+            /* the same cut short by a protocol error: nothing leaks */
+
+            q = text + sprintf(text, "*3\r\n$%zu\r\n", fill);
+            memset(q, 'a', fill);
+            q += fill;
+            q += sprintf(q, "\r\n$2000\r\n");
+            memset(q, 'b', 2000);
+            q += 2000;
+            q += sprintf(q, "\r\n:zz\r\n");
+
+            r2 = reader();
+            reply2 = read_reply(r2, text, q - text);
+            CHECK(reply2 == NULL && r2->err == REDIS_ERR_PROTOCOL,
+                  "a protocol error after a spilled element");
+            redisReaderFree(r2);
+
+            reply = READ(r, "+OK\r\n");
+            CHECK(reply == first, "the block back after that error");
+            free_reply(r, reply);
+            free(text);
+        }
     }
 
     /* two readers: the second builds with malloc() while the first holds */
