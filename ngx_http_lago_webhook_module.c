@@ -213,7 +213,7 @@ ngx_module_t  ngx_http_lago_webhook_module = {
 static ngx_int_t
 ngx_http_lago_webhook_handler(ngx_http_request_t *r)
 {
-    ngx_int_t                          rc;
+    ngx_int_t                     rc;
     ngx_str_t                     key;
     ngx_http_lago_webhook_ctx_t  *ctx;
 
@@ -1273,9 +1273,10 @@ ngx_http_lago_webhook_list_reply(ngx_http_request_t *r, redisReply *reply)
             goto invalid;
         }
 
-        /* each member is the URL (its sort key), NUL, the record */
-
-        /* memchr() reads a word at a time where ngx_strlchr() a byte */
+        /*
+         * Each member is the URL (its sort key), NUL, the record; memchr()
+         * reads a word at a time where ngx_strlchr() read a byte.
+         */
 
         rec = memchr(e->str, '\0', e->len);
         if (rec == NULL) {

@@ -260,15 +260,15 @@ ngx_http_lago_webhook_body_float(u_char *out, double d)
         return;
     }
 
-    for (precision = 1; precision < 17; precision++) {
+    /* 17 significant digits always read back the same double */
+
+    for (precision = 1; /* void */; precision++) {
         snprintf(buf, sizeof(buf), "%.*e", precision - 1, d);
 
-        if (strtod(buf, NULL) == d) {
+        if (precision == 17 || strtod(buf, NULL) == d) {
             break;
         }
     }
-
-    snprintf(buf, sizeof(buf), "%.*e", precision - 1, d);
 
     /* buf: [-]d[.ddd]e[+-]xx */
 

@@ -582,16 +582,15 @@ ngx_http_lago_webhook_record(u_char *p, ngx_http_lago_webhook_record_t *rec)
 
     p = ngx_cpymem(p, ",\"created_at\":\"", sizeof(",\"created_at\":\"") - 1);
 
-    if (tm.ngx_tm_year < 1000 || tm.ngx_tm_year > 9999) {
-        p = ngx_sprintf(p, "%4d", tm.ngx_tm_year);
+    /*
+     * Written digit by digit: ngx_sprintf() would cost more here than all
+     * the rest of a record.  The year has four digits: created_at is the
+     * clock at create, or read back by ngx_http_lago_webhook_store_unpack(),
+     * which refuses anything before 1970 or after 9999.
+     */
 
-    } else {
-        p = ngx_http_lago_webhook_two_digits(p, tm.ngx_tm_year / 100);
-        p = ngx_http_lago_webhook_two_digits(p, tm.ngx_tm_year % 100);
-    }
-
-    /* ngx_sprintf() would cost more here than all the rest of a record */
-
+    p = ngx_http_lago_webhook_two_digits(p, tm.ngx_tm_year / 100);
+    p = ngx_http_lago_webhook_two_digits(p, tm.ngx_tm_year % 100);
     *p++ = '-';
     p = ngx_http_lago_webhook_two_digits(p, tm.ngx_tm_mon);
     *p++ = '-';
