@@ -1,3 +1,6 @@
+# Copyright (C) The ngx_http_lago_webhook_module authors
+# SPDX-License-Identifier: BSD-2-Clause
+#
 # libFuzzer harnesses for the code that reads request bytes.
 #
 # Included by the top-level Makefile, or used on its own, always from the
