@@ -25,6 +25,7 @@
 #include "ngx_http_lago_webhook_key_cache.h"
 #include "ngx_http_lago_webhook_public_key.h"
 #include "ngx_http_lago_webhook_redis.h"
+#include "ngx_http_lago_webhook_request_body.h"
 #include "ngx_http_lago_webhook_store.h"
 #include "lago_webhook_uuid.h"
 

@@ -109,6 +109,7 @@ typedef struct {
     ngx_str_t                        api_key;
     u_char                           digest[32];  /* SHA-256 of the key */
     ngx_str_t                        organization_id;
+    ngx_int_t                      (*body_ready)(ngx_http_request_t *r);
     ngx_str_t                        body;
     off_t                            body_received;
     ngx_http_lago_webhook_input_t    input;
@@ -118,7 +119,7 @@ typedef struct {
     u_char                           id_buf[LAGO_WEBHOOK_UUID_LEN];
     u_char                           org_buf[LAGO_WEBHOOK_UUID_LEN];
     unsigned                         reading_body:1;
-    unsigned                         too_large:1;
+    unsigned                         too_large:1;     /* its 413 is due */
 } ngx_http_lago_webhook_ctx_t;
 
 

@@ -22,6 +22,7 @@
 #include "ngx_http_lago_webhook_handler.h"
 #include "ngx_http_lago_webhook_output.h"
 #include "ngx_http_lago_webhook_public_key.h"
+#include "ngx_http_lago_webhook_request_body.h"
 #include "ngx_http_lago_webhook_store.h"
 #include "lago_webhook_uuid.h"
 
@@ -30,10 +31,8 @@
 #define NGX_HTTP_LAGO_WEBHOOK_PAGE_MAX    1000000000
 
 
-static ngx_int_t ngx_http_lago_webhook_create(ngx_http_request_t *r,
-    ngx_http_lago_webhook_ctx_t *ctx);
-static ngx_int_t ngx_http_lago_webhook_update(ngx_http_request_t *r,
-    ngx_http_lago_webhook_ctx_t *ctx);
+static ngx_int_t ngx_http_lago_webhook_create(ngx_http_request_t *r);
+static ngx_int_t ngx_http_lago_webhook_update(ngx_http_request_t *r);
 static ngx_int_t ngx_http_lago_webhook_list(ngx_http_request_t *r,
     ngx_http_lago_webhook_ctx_t *ctx);
 static void ngx_http_lago_webhook_written(ngx_http_request_t *r,
@@ -60,10 +59,12 @@ ngx_http_lago_webhook_run_action(ngx_http_request_t *r)
     switch (ctx->action) {
 
     case NGX_HTTP_LAGO_WEBHOOK_CREATE:
-        return ngx_http_lago_webhook_create(r, ctx);
+        return ngx_http_lago_webhook_read_body(r,
+                                               ngx_http_lago_webhook_create);
 
     case NGX_HTTP_LAGO_WEBHOOK_UPDATE:
-        return ngx_http_lago_webhook_update(r, ctx);
+        return ngx_http_lago_webhook_read_body(r,
+                                               ngx_http_lago_webhook_update);
 
     case NGX_HTTP_LAGO_WEBHOOK_LIST:
         return ngx_http_lago_webhook_list(r, ctx);
@@ -97,15 +98,16 @@ ngx_http_lago_webhook_run_action(ngx_http_request_t *r)
 
 
 static ngx_int_t
-ngx_http_lago_webhook_create(ngx_http_request_t *r,
-    ngx_http_lago_webhook_ctx_t *ctx)
+ngx_http_lago_webhook_create(ngx_http_request_t *r)
 {
     ngx_int_t                          rc;
+    ngx_http_lago_webhook_ctx_t       *ctx;
     ngx_http_lago_webhook_input_t     *in;
     ngx_http_lago_webhook_record_t    *rec;
     ngx_http_lago_webhook_error_e      error;
     ngx_http_lago_webhook_loc_conf_t  *llcf;
 
+    ctx = ngx_http_get_module_ctx(r, ngx_http_lago_webhook_module);
     llcf = ngx_http_get_module_loc_conf(r, ngx_http_lago_webhook_module);
     in = &ctx->input;
     rec = &ctx->record;
@@ -154,11 +156,13 @@ ngx_http_lago_webhook_create(ngx_http_request_t *r,
 
 
 static ngx_int_t
-ngx_http_lago_webhook_update(ngx_http_request_t *r,
-    ngx_http_lago_webhook_ctx_t *ctx)
+ngx_http_lago_webhook_update(ngx_http_request_t *r)
 {
     ngx_int_t                       rc;
+    ngx_http_lago_webhook_ctx_t    *ctx;
     ngx_http_lago_webhook_error_e   error;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_lago_webhook_module);
 
     /* a missing root key is a 400 even for an unknown id */
 
@@ -266,16 +270,12 @@ ngx_http_lago_webhook_listed(ngx_http_request_t *r,
 }
 
 
-/* the 400 (or 413, or 500) to send, or NGX_HTTP_LAGO_WEBHOOK_ERR_NONE */
+/* the 400 (or 500) to send, or NGX_HTTP_LAGO_WEBHOOK_ERR_NONE */
 
 static ngx_http_lago_webhook_error_e
 ngx_http_lago_webhook_parse_body(ngx_http_request_t *r,
     ngx_http_lago_webhook_ctx_t *ctx, ngx_uint_t create)
 {
-    if (ctx->too_large) {
-        return NGX_HTTP_LAGO_WEBHOOK_ERR_TOO_LARGE;
-    }
-
     switch (ngx_http_lago_webhook_body_parse(r->pool, &ctx->body, create,
                                              &ctx->input))
     {

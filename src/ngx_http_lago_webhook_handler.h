@@ -7,8 +7,7 @@
 
 /*
  * The front and the end of every request: the content handler (route,
- * API key, body), and the one way a request is finished once the store
- * has answered.
+ * API key), and the one way a request is finished once it was held.
  */
 
 
@@ -23,12 +22,6 @@
 /* the content handler of a lago_webhook location */
 ngx_int_t ngx_http_lago_webhook_handler(ngx_http_request_t *r);
 
-/* keeps no body byte past the location's limit (see the handler) */
-ngx_int_t ngx_http_lago_webhook_request_body_filter(ngx_http_request_t *r,
-    ngx_chain_t *in);
-extern ngx_http_request_body_filter_pt
-    ngx_http_lago_webhook_next_request_body_filter;
-
 /*
  * What a store call's start means for the request: NGX_DONE while its
  * answer is awaited, or the error answer sent at once (Redis down: 503).
@@ -37,9 +30,9 @@ ngx_int_t ngx_http_lago_webhook_waiting(ngx_http_request_t *r,
     ngx_int_t rc);
 
 /*
- * The one way out of a request after a store answer: rc is what sending
+ * The one way out of a request held by the handler: rc is what sending
  * the answer (a record, a page, a Lago error) returned, or NGX_DONE when
- * another store call was started instead.
+ * a store call or the body's reading was started instead.
  */
 void ngx_http_lago_webhook_finish(ngx_http_request_t *r, ngx_int_t rc);
 

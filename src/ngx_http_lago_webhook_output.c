@@ -359,6 +359,22 @@ ngx_http_lago_webhook_send(ngx_http_request_t *r, ngx_uint_t status,
     ngx_buf_t    *b;
     ngx_chain_t   out;
 
+    /*
+     * An answer before the body was read (an unknown route or key, a
+     * forbidden action, a body too large): nginx reads the body and drops
+     * it, as it does for its own errors, without asking the client for it
+     * with a "100 Continue" first.
+     */
+
+    if (status >= NGX_HTTP_BAD_REQUEST) {
+        r->expect_tested = 1;
+    }
+
+    rc = ngx_http_discard_request_body(r);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
     r->headers_out.status = status;
     r->headers_out.content_length_n = len;
 

@@ -1544,13 +1544,13 @@ Content-Type: application/json
 
 
 
-=== TEST 56: a chunked body (no Content-Length) is read; over client_max_body_size it is a JSON 413
+=== TEST 56: a chunked body (no Content-Length) is read; over client_max_body_size it is a JSON 413, and the connection is closed
 --- config
     location /api/v1/ {
         lago_webhook;
         client_max_body_size 80;
     }
---- pipelined_requests eval
+--- request eval
 my $chunked = sub {
     my $b = shift;
     my $h = int(length($b) / 2);

@@ -282,3 +282,109 @@ Authorization: Bearer $LAGO_KEY
 [alert]
 [crit]
 [error]
+
+
+
+=== TEST 13: an unknown key with a body that never ends: the 401 comes at once, before any body byte is read
+--- config
+    location /api/v1/ {
+        lago_webhook;
+        # what the client goes on sending is read for this long
+        lingering_timeout 200ms;
+    }
+--- request
+POST /api/v1/webhook_endpoints
+{"webhook_endpoint":{"webhook_url":"https://never.example"
+--- more_headers
+Authorization: Bearer not-a-key
+Content-Length: 1000000000000
+--- timeout: 3
+--- error_code: 401
+--- response_body chomp
+{"status":401,"error":"Unauthorized"}
+--- no_error_log
+[alert]
+[crit]
+[error]
+
+
+
+=== TEST 14: no key at all, an endless chunked body: the 401 comes at once
+--- config
+    location /api/v1/ {
+        lago_webhook;
+        # what the client goes on sending is read for this long
+        lingering_timeout 200ms;
+    }
+--- request eval
+"POST /api/v1/webhook_endpoints\n" . sprintf("%x\r\n%s\r\n", 20, 'x' x 20)
+--- more_headers
+Transfer-Encoding: chunked
+--- timeout: 3
+--- error_code: 401
+--- response_body chomp
+{"status":401,"error":"Unauthorized"}
+--- no_error_log
+[alert]
+[crit]
+[error]
+
+
+
+=== TEST 15: a valid key with a Content-Length over the limit: the JSON 413 comes at once, the body is never read, nothing is written
+--- config
+    location /api/v1/ {
+        lago_webhook;
+        # what the client goes on sending is read for this long
+        lingering_timeout 200ms;
+        client_max_body_size 100;
+    }
+--- request eval
+["POST /api/v1/webhook_endpoints\n"
+ . '{"webhook_endpoint":{"webhook_url":"https://over.example"}}',
+ "GET /api/v1/webhook_endpoints"]
+--- more_headers eval
+["Authorization: Bearer \$LAGO_KEY\nContent-Length: 1000000000000",
+ "Authorization: Bearer \$LAGO_KEY"]
+--- timeout: 3
+--- error_code eval
+[413, 200]
+--- response_body eval
+['{"status":413,"error":"Payload Too Large","code":"request_body_too_large"}',
+ $main::Empty]
+--- no_error_log
+[alert]
+[crit]
+[error]
+
+
+
+=== TEST 16: a valid key with an endless chunked body: the JSON 413 comes as soon as the body passes the limit, nothing is written
+--- config
+    location /api/v1/ {
+        lago_webhook;
+        # what the client goes on sending is read for this long
+        lingering_timeout 200ms;
+        client_max_body_size 100;
+    }
+--- request eval
+["POST /api/v1/webhook_endpoints\n"
+ . CORE::join('', map { sprintf("%x\r\n%s\r\n", length $_, $_) }
+     '{"webhook_endpoint":{"webhook_url":"https://chunk.example",',
+     '"name":"' . ('n' x 60)),
+ "GET /api/v1/webhook_endpoints"]
+--- more_headers eval
+["Authorization: Bearer \$LAGO_KEY\nTransfer-Encoding: chunked",
+ "Authorization: Bearer \$LAGO_KEY"]
+--- timeout: 3
+--- error_code eval
+[413, 200]
+--- response_body eval
+['{"status":413,"error":"Payload Too Large","code":"request_body_too_large"}',
+ $main::Empty]
+--- response_headers eval
+["Connection: close", ""]
+--- no_error_log
+[alert]
+[crit]
+[error]
