@@ -94,9 +94,11 @@ typedef struct {
     unsigned                   signature_algo_invalid:1;
     unsigned                   name_present:1;
     unsigned                   name_null:1;
+    unsigned                   name_invalid:1;  /* holds a NUL */
     unsigned                   event_types_present:1;
     unsigned                   event_types_null:1;
     unsigned                   event_types_not_array:1;
+    unsigned                   event_types_invalid:1;  /* one holds a NUL */
     unsigned                   event_types_unknown:1;
 } ngx_http_lago_webhook_input_t;
 

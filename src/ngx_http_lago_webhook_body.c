@@ -66,13 +66,15 @@ ngx_http_lago_webhook_body_parse(ngx_pool_t *pool, ngx_str_t *body,
     }
 
     /*
-     * jansson rejects invalid UTF-8 and "\u0000" (so no stored field can
-     * hold a NUL byte) and bounds the nesting depth.  Duplicate keys:
-     * the last one wins, as in Ruby.
+     * jansson rejects invalid UTF-8 and bounds the nesting depth; "\u0000"
+     * is valid JSON, so it is let in, and a value holding a NUL is
+     * refused below: a stored record never holds one (and Lago's
+     * PostgreSQL could not store it).  Duplicate keys: the last one wins,
+     * as in Ruby.
      */
 
-    root = json_loadb((const char *) body->data, body->len, JSON_DECODE_ANY,
-                      &error);
+    root = json_loadb((const char *) body->data, body->len,
+                      JSON_DECODE_ANY | JSON_ALLOW_NUL, &error);
     if (root == NULL) {
         return NGX_HTTP_LAGO_WEBHOOK_BODY_MALFORMED;
     }
@@ -158,6 +160,11 @@ ngx_http_lago_webhook_body_parse(ngx_pool_t *pool, ngx_str_t *body,
                    != NGX_OK)
         {
             return NGX_ERROR;
+
+        } else if (ngx_strlchr(in->name.data, in->name.data + in->name.len,
+                               '\0'))
+        {
+            in->name_invalid = 1;
         }
     }
 
@@ -188,8 +195,9 @@ ngx_http_lago_webhook_body_parse(ngx_pool_t *pool, ngx_str_t *body,
 ngx_uint_t
 ngx_http_lago_webhook_input_has_errors(ngx_http_lago_webhook_input_t *in)
 {
-    return in->url_invalid || in->signature_algo_invalid
-           || in->event_types_not_array || in->event_types_unknown;
+    return in->url_invalid || in->signature_algo_invalid || in->name_invalid
+           || in->event_types_not_array || in->event_types_invalid
+           || in->event_types_unknown;
 }
 
 
@@ -411,6 +419,11 @@ ngx_http_lago_webhook_body_event_types(ngx_pool_t *pool, json_t *array,
                    != NGX_OK)
         {
             return NGX_ERROR;
+        }
+
+        if (ngx_strlchr(text.data, text.data + text.len, '\0')) {
+            in->event_types_invalid = 1;
+            return NGX_OK;
         }
 
         buf = ngx_pnalloc(pool, text.len + 1);

@@ -233,9 +233,10 @@ ngx_http_lago_webhook_send_validation(ngx_http_request_t *r,
           + sizeof("\"webhook_url\":[\"value_is_mandatory\","
                    "\"url_is_invalid\",\"value_already_exist\"],") - 1
           + sizeof("\"signature_algo\":[\"value_is_invalid\"],") - 1
+          + sizeof("\"name\":[\"value_is_invalid\"],") - 1
           + sizeof("\"base\":[\"Maximum number of webhook endpoints was "
                    "reached\"],") - 1
-          + sizeof("\"event_types\":[\"must_be_array\"]") - 1
+          + sizeof("\"event_types\":[\"value_is_invalid\"]") - 1
           + ngx_http_lago_webhook_string_len(&in->invalid_event_types);
 
     body = ngx_pnalloc(r->pool, len);
@@ -283,6 +284,15 @@ ngx_http_lago_webhook_send_validation(ngx_http_request_t *r,
                        - 1);
     }
 
+    if (in->name_invalid) {
+        if (fields++) {
+            *p++ = ',';
+        }
+
+        p = ngx_cpymem(p, "\"name\":[\"value_is_invalid\"]",
+                       sizeof("\"name\":[\"value_is_invalid\"]") - 1);
+    }
+
     if (conflicts->maximum_reached) {
         if (fields++) {
             *p++ = ',';
@@ -294,7 +304,9 @@ ngx_http_lago_webhook_send_validation(ngx_http_request_t *r,
                               "endpoints was reached\"]") - 1);
     }
 
-    if (in->event_types_not_array || in->event_types_unknown) {
+    if (in->event_types_not_array || in->event_types_invalid
+        || in->event_types_unknown)
+    {
         if (fields++) {
             *p++ = ',';
         }
@@ -305,6 +317,10 @@ ngx_http_lago_webhook_send_validation(ngx_http_request_t *r,
         if (in->event_types_not_array) {
             p = ngx_cpymem(p, "\"must_be_array\"",
                            sizeof("\"must_be_array\"") - 1);
+
+        } else if (in->event_types_invalid) {
+            p = ngx_cpymem(p, "\"value_is_invalid\"",
+                           sizeof("\"value_is_invalid\"") - 1);
 
         } else {
             p = ngx_http_lago_webhook_string(p, &in->invalid_event_types);

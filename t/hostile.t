@@ -37,7 +37,7 @@ qr/^\{"webhook_endpoint":\{"lago_id":"$Lago::Uuid","lago_organization_id":"[^"]+
 
 
 
-=== TEST 2: raw NUL and escaped \u0000 in a string are malformed JSON; nothing written
+=== TEST 2: a raw NUL in a string is malformed JSON; an escaped \u0000 is valid JSON, refused as a value (422); nothing written
 --- config
     location /api/v1/ {
         lago_webhook;
@@ -47,13 +47,27 @@ qr/^\{"webhook_endpoint":\{"lago_id":"$Lago::Uuid","lago_organization_id":"[^"]+
  . qq({"webhook_endpoint":{"webhook_url":"https://a.example","name":"a\0b"}}),
  "POST /api/v1/webhook_endpoints\n"
  . '{"webhook_endpoint":{"webhook_url":"https://a.example","name":"a\u0000b"}}',
+ "POST /api/v1/webhook_endpoints\n"
+ . '{"webhook_endpoint":{"webhook_url":"https://a.example/\u0000"}}',
+ "POST /api/v1/webhook_endpoints\n"
+ . '{"webhook_endpoint":{"webhook_url":"https://a.example","event_types":["customer.created","customer.\u0000created","nope"]}}',
+ "POST /api/v1/webhook_endpoints\n"
+ . '{"webhook_endpoint":{"webhook_url":"\u0000","signature_algo":"jwt\u0000","name":"\u0000","event_types":["\u0000"]}}',
+ "POST /api/v1/webhook_endpoints\n"
+ . '{"webhook_endpoint":{"webhook_url":"https://a.example","name":"\u0000\u0000"}}',
  "GET /api/v1/webhook_endpoints"]
 --- more_headers
 Authorization: Bearer $LAGO_KEY
 --- error_code eval
-[400, 400, 200]
+[400, 422, 422, 422, 422, 422, 200]
 --- response_body eval
-[$main::BadRequest, $main::BadRequest, $main::Empty]
+[$main::BadRequest,
+ '{"status":422,"error":"Unprocessable Entity","code":"validation_errors","error_details":{"name":["value_is_invalid"]}}',
+ '{"status":422,"error":"Unprocessable Entity","code":"validation_errors","error_details":{"webhook_url":["url_is_invalid"]}}',
+ '{"status":422,"error":"Unprocessable Entity","code":"validation_errors","error_details":{"event_types":["value_is_invalid"]}}',
+ '{"status":422,"error":"Unprocessable Entity","code":"validation_errors","error_details":{"webhook_url":["url_is_invalid"],"signature_algo":["value_is_invalid"],"name":["value_is_invalid"],"event_types":["value_is_invalid"]}}',
+ '{"status":422,"error":"Unprocessable Entity","code":"validation_errors","error_details":{"name":["value_is_invalid"]}}',
+ $main::Empty]
 --- no_error_log
 [alert]
 [crit]
