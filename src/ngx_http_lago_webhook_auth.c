@@ -22,7 +22,7 @@
 static void ngx_http_lago_webhook_key_found(ngx_http_request_t *r,
     ngx_http_lago_webhook_store_key_t *found);
 static ngx_int_t ngx_http_lago_webhook_authorize(ngx_http_request_t *r,
-    u_char *org, time_t expires_at, ngx_str_t *permissions);
+    ngx_http_lago_webhook_key_t *key, ngx_str_t *permissions);
 static ngx_http_lago_webhook_error_e ngx_http_lago_webhook_permitted(
     ngx_http_request_t *r, ngx_str_t *permissions);
 
@@ -55,8 +55,7 @@ ngx_http_lago_webhook_authenticate(ngx_http_request_t *r)
         permissions.data = key->permissions;
         permissions.len = key->permissions_len;
 
-        return ngx_http_lago_webhook_authorize(r, key->organization_id,
-                                key->expires_at,
+        return ngx_http_lago_webhook_authorize(r, key,
                                 key->has_permissions ? &permissions : NULL);
     }
 
@@ -87,7 +86,8 @@ ngx_http_lago_webhook_key_found(ngx_http_request_t *r,
     ngx_memcpy(key.digest, ctx->digest, SHA256_DIGEST_LENGTH);
     ngx_memcpy(key.organization_id, found->organization_id,
                LAGO_WEBHOOK_UUID_LEN);
-    key.expires_at = found->expires ? found->expires_at : 0;
+    key.expires = found->expires;
+    key.expires_at = found->expires_at;
 
     if (found->has_permissions) {
         key.has_permissions = 1;
@@ -103,10 +103,9 @@ ngx_http_lago_webhook_key_found(ngx_http_request_t *r,
 
     ngx_http_lago_webhook_key_cache_put(&key);
 
-    ngx_http_lago_webhook_finish(r, ngx_http_lago_webhook_authorize(r,
-                             key.organization_id, key.expires_at,
-                             key.has_permissions ? &found->permissions
-                                                 : NULL));
+    ngx_http_lago_webhook_finish(r, ngx_http_lago_webhook_authorize(r, &key,
+                                   key.has_permissions ? &found->permissions
+                                                       : NULL));
 }
 
 
@@ -116,20 +115,22 @@ ngx_http_lago_webhook_key_found(ngx_http_request_t *r,
  */
 
 static ngx_int_t
-ngx_http_lago_webhook_authorize(ngx_http_request_t *r, u_char *org,
-    time_t expires_at, ngx_str_t *permissions)
+ngx_http_lago_webhook_authorize(ngx_http_request_t *r,
+    ngx_http_lago_webhook_key_t *key, ngx_str_t *permissions)
 {
     ngx_http_lago_webhook_ctx_t    *ctx;
     ngx_http_lago_webhook_error_e   error;
 
     ctx = ngx_http_get_module_ctx(r, ngx_http_lago_webhook_module);
 
-    if (expires_at && expires_at <= ngx_time()) {
+    /* any expiry at or before now, 0 included, has passed */
+
+    if (key->expires && key->expires_at <= ngx_time()) {
         return ngx_http_lago_webhook_send_error(r,
                                        NGX_HTTP_LAGO_WEBHOOK_ERR_UNAUTHORIZED);
     }
 
-    ngx_memcpy(ctx->org_buf, org, LAGO_WEBHOOK_UUID_LEN);
+    ngx_memcpy(ctx->org_buf, key->organization_id, LAGO_WEBHOOK_UUID_LEN);
     ctx->organization_id.data = ctx->org_buf;
     ctx->organization_id.len = LAGO_WEBHOOK_UUID_LEN;
 

@@ -29,10 +29,11 @@
 typedef struct {
     u_char       digest[SHA256_DIGEST_LENGTH];
     u_char       organization_id[36];
-    time_t       expires_at;                  /* 0: never */
+    time_t       expires_at;                  /* if expires */
     ngx_msec_t   stored_at;
     size_t       permissions_len;
     unsigned     used:1;
+    unsigned     expires:1;
     unsigned     has_permissions:1;
 
     /* last, so that the fields above can be cleared without it */

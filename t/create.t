@@ -1636,3 +1636,26 @@ $e->('"webhook_url":["value_already_exist"]'),
 [error]
 [alert]
 [crit]
+
+
+
+=== TEST 59: auth: a stored expiry of 0 has passed (only an absent expiry means never)
+--- config
+    location /api/v1/ { lago_webhook; }
+--- request
+POST /api/v1/webhook_endpoints
+{"webhook_endpoint":{"webhook_url":"https://foo.bar"}}
+--- more_headers eval
+require Digest::SHA;
+my ($org) = Lago::new_org();
+my $key = Lago::new_key($org);
+Lago::redis('HSET', $ENV{TEST_NGINX_LAGO_PREFIX} . 'apikey:'
+                    . Digest::SHA::sha256_hex($key), 'expires_at', 0);
+"Authorization: Bearer $key\nContent-Type: application/json"
+--- error_code: 401
+--- response_body chomp
+{"status":401,"error":"Unauthorized"}
+--- no_error_log
+[error]
+[alert]
+[crit]
