@@ -255,7 +255,24 @@ ngx_http_lago_webhook_merge_loc_conf(ngx_conf_t *cf, void *parent,
 
     ngx_http_core_loc_conf_t  *clcf;
 
-    ngx_conf_merge_value(conf->enable, prev->enable, 0);
+    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+
+    /*
+     * An "if" or "limit_except" block in a location we serve is part of
+     * it, but nginx gives a request in such a block the static module's
+     * answers (or an unset body limit) unless the block has a content
+     * handler of its own.  A real location nested in ours is a location
+     * of its own: it is served by us only with lago_webhook in it.
+     */
+
+    if (conf->enable == NGX_CONF_UNSET && prev->enable == 1
+        && clcf->noname && clcf->handler == NULL)
+    {
+        conf->enable = 1;
+        clcf->handler = ngx_http_lago_webhook_handler;
+    }
+
+    ngx_conf_init_value(conf->enable, 0);
     ngx_conf_merge_uint_value(conf->max_endpoints, prev->max_endpoints, 10);
 
     if (conf->public_key_file.data == NULL) {
@@ -274,11 +291,9 @@ ngx_http_lago_webhook_merge_loc_conf(ngx_conf_t *cf, void *parent,
     /*
      * nginx answers a body over client_max_body_size with its own HTML
      * page before any handler runs.  The core module is merged before us:
-     * in a location we serve (not one nested in it), take its final limit
-     * over and enforce it with a JSON 413 instead.
+     * in a location we serve, take its final limit over and enforce it
+     * with a JSON 413 instead.
      */
-
-    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
 
     if (clcf->handler == ngx_http_lago_webhook_handler
         && conf->max_body_size == NGX_CONF_UNSET)

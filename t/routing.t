@@ -330,3 +330,102 @@ Content-Type: application/json
 [error]
 [alert]
 [crit]
+
+
+
+=== TEST 13: an "if" block in a lago_webhook location is part of it: creates, updates and the body limit work there
+--- config
+    location /api/v1/ {
+        lago_webhook;
+        client_max_body_size 120;
+
+        if ($http_x_trace) {
+            add_header X-Traced yes always;
+        }
+    }
+--- request eval
+["POST /api/v1/webhook_endpoints\n"
+ . '{"webhook_endpoint":{"webhook_url":"https://if.example"}}',
+ "POST /api/v1/webhook_endpoints\n"
+ . '{"webhook_endpoint":{"webhook_url":"https://if.example/' . ('x' x 120) . '"}}',
+ "GET /api/v1/webhook_endpoints"]
+--- more_headers
+Authorization: Bearer $LAGO_KEY
+X-Trace: 1
+--- error_code eval
+[200, 413, 200]
+--- response_body_like eval
+['^\{"webhook_endpoint":\{"lago_id":"$LAGO_UUID","lago_organization_id":"$LAGO_ORG","webhook_url":"https://if\.example","signature_algo":"jwt","name":null,"event_types":null,"created_at":"$LAGO_TIME"\}\}$',
+ '^\{"status":413,"error":"Payload Too Large","code":"request_body_too_large"\}$',
+ '^\{"webhook_endpoints":\[\{"lago_id":"$LAGO_UUID","lago_organization_id":"$LAGO_ORG","webhook_url":"https://if\.example",[^{}]*\}\],"meta":\{"current_page":1,"next_page":null,"prev_page":null,"total_pages":1,"total_count":1\}\}$']
+--- no_error_log
+[error]
+[alert]
+[crit]
+
+
+
+=== TEST 14: under limit_except, the methods it lets through are served by the module, not by the static files
+--- config
+    location /api/v1/ {
+        lago_webhook;
+
+        limit_except GET {
+            allow 127.0.0.1;
+            deny all;
+        }
+    }
+--- request eval
+["POST /api/v1/webhook_endpoints\n"
+ . '{"webhook_endpoint":{"webhook_url":"https://limit.example"}}',
+ "DELETE /api/v1/webhook_endpoints/0b5bd6ad-5b6e-4d5d-9d2a-6b4e0c0f1a11",
+ "GET /api/v1/webhook_endpoints"]
+--- more_headers
+Authorization: Bearer $LAGO_KEY
+--- error_code eval
+[200, 404, 200]
+--- response_body_like eval
+['^\{"webhook_endpoint":\{"lago_id":"$LAGO_UUID","lago_organization_id":"$LAGO_ORG","webhook_url":"https://limit\.example","signature_algo":"jwt","name":null,"event_types":null,"created_at":"$LAGO_TIME"\}\}$',
+ '^\{"status":404,"error":"Not Found","code":"webhook_endpoint_not_found"\}$',
+ '^\{"webhook_endpoints":\[\{"lago_id":"$LAGO_UUID","lago_organization_id":"$LAGO_ORG","webhook_url":"https://limit\.example",[^{}]*\}\],"meta":\{"current_page":1,"next_page":null,"prev_page":null,"total_pages":1,"total_count":1\}\}$']
+--- no_error_log
+[error]
+[alert]
+[crit]
+
+
+
+=== TEST 15: a location nested in a lago_webhook location is its own: served by the module only with lago_webhook in it
+--- config
+    location /api/v1/ {
+        lago_webhook;
+
+        location /api/v1/webhook_endpoints {
+            lago_webhook;
+            client_max_body_size 70;
+        }
+
+        location /api/v1/other/ {
+            return 200 "not the API\n";
+        }
+    }
+--- request eval
+["POST /api/v1/webhook_endpoints\n"
+ . '{"webhook_endpoint":{"webhook_url":"https://nested.example"}}',
+ "POST /api/v1/webhook_endpoints\n"
+ . '{"webhook_endpoint":{"webhook_url":"https://nested.example/too/long/for/the/limit"}}',
+ "GET /api/v1/other/x",
+ "GET /api/v1/webhooks/nothing"]
+--- more_headers
+Authorization: Bearer $LAGO_KEY
+--- error_code eval
+[200, 413, 200, 404]
+--- response_body_like eval
+['^\{"webhook_endpoint":\{"lago_id":"$LAGO_UUID","lago_organization_id":"$LAGO_ORG","webhook_url":"https://nested\.example","signature_algo":"jwt","name":null,"event_types":null,"created_at":"$LAGO_TIME"\}\}$',
+ '^\{"status":413,"error":"Payload Too Large","code":"request_body_too_large"\}$',
+ '^not the API\n$',
+ '^\{"status":404,"error":"Not Found","code":"resource_not_found"\}$']
+--- no_error_log
+[error]
+[alert]
+[crit]
