@@ -49,6 +49,10 @@ static ngx_conf_num_bounds_t  ngx_http_lago_webhook_max_endpoints_bounds = {
     ngx_conf_check_num_bounds, 1, 10000000
 };
 
+static ngx_conf_num_bounds_t  ngx_http_lago_webhook_key_cache_size_bounds = {
+    ngx_conf_check_num_bounds, 0, 16777216
+};
+
 static ngx_conf_num_bounds_t  ngx_http_lago_webhook_db_bounds = {
     ngx_conf_check_num_bounds, 0, 65535
 };
@@ -118,6 +122,13 @@ static ngx_command_t  ngx_http_lago_webhook_commands[] = {
       NGX_HTTP_MAIN_CONF_OFFSET,
       offsetof(ngx_http_lago_webhook_main_conf_t, key_cache_ttl),
       NULL },
+
+    { ngx_string("lago_webhook_key_cache_size"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_lago_webhook_main_conf_t, key_cache_size),
+      &ngx_http_lago_webhook_key_cache_size_bounds },
 
     { ngx_string("lago_webhook_max_endpoints"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
@@ -192,6 +203,7 @@ ngx_http_lago_webhook_create_main_conf(ngx_conf_t *cf)
     lmcf->connect_timeout = NGX_CONF_UNSET_MSEC;
     lmcf->timeout = NGX_CONF_UNSET_MSEC;
     lmcf->key_cache_ttl = NGX_CONF_UNSET_MSEC;
+    lmcf->key_cache_size = NGX_CONF_UNSET;
 
     return lmcf;
 }
@@ -210,6 +222,7 @@ ngx_http_lago_webhook_init_main_conf(ngx_conf_t *cf, void *conf)
     ngx_conf_init_msec_value(lmcf->connect_timeout, 1000);
     ngx_conf_init_msec_value(lmcf->timeout, 2000);
     ngx_conf_init_msec_value(lmcf->key_cache_ttl, 5000);
+    ngx_conf_init_value(lmcf->key_cache_size, 1024);
 
     if (lmcf->redis.data == NULL) {
         ngx_str_set(&lmcf->redis, "127.0.0.1:6379");
@@ -459,7 +472,8 @@ ngx_http_lago_webhook_init_process(ngx_cycle_t *cycle)
     rconf.timeout = lmcf->timeout;
     rconf.name = lmcf->redis;
 
-    if (ngx_http_lago_webhook_key_cache_init(lmcf->key_cache_ttl, cycle->log)
+    if (ngx_http_lago_webhook_key_cache_init(lmcf->key_cache_size,
+                                             lmcf->key_cache_ttl, cycle->log)
         != NGX_OK)
     {
         return NGX_ERROR;

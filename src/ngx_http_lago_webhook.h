@@ -39,6 +39,7 @@ typedef struct {
     ngx_msec_t                 connect_timeout;
     ngx_msec_t                 timeout;
     ngx_msec_t                 key_cache_ttl;
+    ngx_int_t                  key_cache_size;  /* entries */
     ngx_flag_t                 enabled;         /* some location uses us */
 } ngx_http_lago_webhook_main_conf_t;
 

@@ -20,10 +20,8 @@
 #include "ngx_http_lago_webhook_key_cache.h"
 
 
-#define NGX_HTTP_LAGO_WEBHOOK_KEY_CACHE_SLOTS  1024
-
-
 static ngx_http_lago_webhook_key_t  *ngx_http_lago_webhook_keys;
+static ngx_uint_t                     ngx_http_lago_webhook_nkeys;
 static ngx_msec_t                     ngx_http_lago_webhook_keys_ttl;
 
 /*
@@ -36,7 +34,8 @@ static EVP_MD_CTX                    *ngx_http_lago_webhook_sha256_ctx;
 
 
 ngx_int_t
-ngx_http_lago_webhook_key_cache_init(ngx_msec_t ttl, ngx_log_t *log)
+ngx_http_lago_webhook_key_cache_init(ngx_uint_t slots, ngx_msec_t ttl,
+    ngx_log_t *log)
 {
     ngx_http_lago_webhook_sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
     ngx_http_lago_webhook_sha256_ctx = EVP_MD_CTX_new();
@@ -50,14 +49,14 @@ ngx_http_lago_webhook_key_cache_init(ngx_msec_t ttl, ngx_log_t *log)
     }
 
     ngx_http_lago_webhook_keys_ttl = ttl;
+    ngx_http_lago_webhook_nkeys = slots;
 
-    if (ttl == 0) {
+    if (ttl == 0 || slots == 0) {
         return NGX_OK;
     }
 
     ngx_http_lago_webhook_keys = ngx_calloc(
-                    NGX_HTTP_LAGO_WEBHOOK_KEY_CACHE_SLOTS
-                    * sizeof(ngx_http_lago_webhook_key_t), log);
+                    slots * sizeof(ngx_http_lago_webhook_key_t), log);
 
     return ngx_http_lago_webhook_keys ? NGX_OK : NGX_ERROR;
 }
@@ -107,8 +106,9 @@ ngx_http_lago_webhook_key_cache_slot(u_char *digest)
 {
     ngx_uint_t  i;
 
-    i = ((ngx_uint_t) digest[0] << 8 | digest[1])
-        % NGX_HTTP_LAGO_WEBHOOK_KEY_CACHE_SLOTS;
+    i = ((ngx_uint_t) digest[0] << 24 | (ngx_uint_t) digest[1] << 16
+         | (ngx_uint_t) digest[2] << 8 | digest[3])
+        % ngx_http_lago_webhook_nkeys;
 
     return &ngx_http_lago_webhook_keys[i];
 }

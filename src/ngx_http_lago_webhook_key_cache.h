@@ -41,8 +41,9 @@ typedef struct {
 } ngx_http_lago_webhook_key_t;
 
 
-ngx_int_t ngx_http_lago_webhook_key_cache_init(ngx_msec_t ttl,
-    ngx_log_t *log);
+/* slots entries, each for ttl; either 0: no cache */
+ngx_int_t ngx_http_lago_webhook_key_cache_init(ngx_uint_t slots,
+    ngx_msec_t ttl, ngx_log_t *log);
 void ngx_http_lago_webhook_key_cache_exit(void);
 
 /* the SHA-256 of an API key, by which keys are stored and cached */

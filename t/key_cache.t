@@ -1,6 +1,7 @@
 # The per-worker API key cache: a revoked key keeps working while its
 # entry is younger than lago_webhook_key_cache_ttl and stops after, at once
-# with a TTL of 0,
+# with a TTL of 0 or a size of 0, or once a key of the same slot took
+# its place,
 # and an expiry is checked on every request, cached or not.  The blocks
 # after a --- config run on the same nginx (no restart).
 
@@ -12,6 +13,9 @@ use Lago;
 our ($Org, $Key) = Lago::new_org();
 our ($Org2, $Key2) = Lago::new_org();
 our ($Org3, $Key3) = Lago::new_org();
+our ($Org5, $Key5) = Lago::new_org();
+our ($Org6, $Key6) = Lago::new_org();
+our ($Org7, $Key7) = Lago::new_org();
 
 repeat_each(1);
 no_shuffle();
@@ -147,6 +151,63 @@ Lago::admin('key', 'revoke', $main::Key2);
 GET /api/v1/webhook_endpoints
 --- more_headers eval
 "Authorization: Bearer $main::Key2"
+--- error_code: 401
+--- response_body chomp
+{"status":401,"error":"Unauthorized"}
+--- no_error_log
+[alert]
+[crit]
+
+
+
+=== TEST 8: a cache of one entry: a key seen after another takes its place, and the other's revocation takes effect at once
+--- http_config eval
+$Lago::HttpConfig . "    lago_webhook_key_cache_ttl 60s;\n"
+                  . "    lago_webhook_key_cache_size 1;\n"
+--- config
+    location /api/v1/ {
+        lago_webhook;
+    }
+--- init
+for my $key ($main::Key5, $main::Key6) {
+    my $res = (Lago::concurrent(Lago::http_request('GET',
+        '/api/v1/webhook_endpoints', $key)))[0];
+    Test::More::is($res->[0], 200, 'the key works before a revocation');
+}
+Lago::admin('key', 'revoke', $main::Key5);
+Lago::admin('key', 'revoke', $main::Key6);
+--- request eval
+["GET /api/v1/webhook_endpoints", "GET /api/v1/webhook_endpoints"]
+--- more_headers eval
+["Authorization: Bearer $main::Key5", "Authorization: Bearer $main::Key6"]
+--- error_code eval
+[401, 200]
+--- response_body eval
+['{"status":401,"error":"Unauthorized"}',
+ '{"webhook_endpoints":[],"meta":{"current_page":0,"next_page":null,"prev_page":null,"total_pages":0,"total_count":0}}']
+--- no_error_log
+[alert]
+[crit]
+
+
+
+=== TEST 9: a cache of size 0 is no cache: revocation takes effect at once
+--- http_config eval
+$Lago::HttpConfig . "    lago_webhook_key_cache_ttl 60s;\n"
+                  . "    lago_webhook_key_cache_size 0;\n"
+--- config
+    location /api/v1/ {
+        lago_webhook;
+    }
+--- init
+my $res = (Lago::concurrent(Lago::http_request('GET',
+    '/api/v1/webhook_endpoints', $main::Key7)))[0];
+Test::More::is($res->[0], 200, 'the key works before it is revoked');
+Lago::admin('key', 'revoke', $main::Key7);
+--- request
+GET /api/v1/webhook_endpoints
+--- more_headers eval
+"Authorization: Bearer $main::Key7"
 --- error_code: 401
 --- response_body chomp
 {"status":401,"error":"Unauthorized"}
