@@ -59,7 +59,7 @@ NGINX_LD_OPT   ?=
 export TEST_NGINX_LIB TEST_FILES PROVE_FLAGS
 
 MODULE_SOURCES := config VERSION ngx_http_lago_webhook_module.c \
-                  $(wildcard src/*.c src/*.h)
+                  $(wildcard src/*.c src/*.h src/lib/*.c src/lib/*.h)
 
 .PHONY: all build deps static dynamic test unit-test suites run bench soak \
         deb test-deb clean

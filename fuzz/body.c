@@ -1,5 +1,11 @@
 
 /*
+ * Copyright (C) The ngx_http_lago_webhook_module authors
+ * SPDX-License-Identifier: BSD-2-Clause
+ */
+
+
+/*
  * ngx_http_lago_webhook_body_parse() on arbitrary bodies, for a create and
  * for an update, each with a pool of its own that is destroyed afterwards
  * (which also frees the parsed document).  Built with nginx's palloc in

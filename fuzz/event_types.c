@@ -1,5 +1,11 @@
 
 /*
+ * Copyright (C) The ngx_http_lago_webhook_module authors
+ * SPDX-License-Identifier: BSD-2-Clause
+ */
+
+
+/*
  * The event_types helpers on arbitrary lists: the first byte of the input
  * is the separator, the rest split on it gives the elements.  Each element
  * is normalised (checked against Ruby's strip and downcase), looked

@@ -1,5 +1,11 @@
 
 /*
+ * Copyright (C) The ngx_http_lago_webhook_module authors
+ * SPDX-License-Identifier: BSD-2-Clause
+ */
+
+
+/*
  * Shared by the libFuzzer harnesses: an invariant that does not hold is
  * reported with its place and ends the run with abort(), which libFuzzer
  * records as a crash together with the input.

@@ -1,3 +1,6 @@
+# Copyright (C) The ngx_http_lago_webhook_module authors
+# SPDX-License-Identifier: BSD-2-Clause
+#
 # libFuzzer harnesses for the code that reads request bytes.
 #
 # Included by the top-level Makefile, or used on its own, always from the
@@ -46,7 +49,7 @@ endif
 FUZZ_NGX_OBJS     = $(patsubst %/,%,$(dir $(NGINX_STATIC)))
 
 FUZZ_CC_FLAGS     = -std=c99 -D_DEFAULT_SOURCE -W -Wall -Wextra \
-                    -Wno-unused-parameter -Werror -Isrc -Ifuzz
+                    -Wno-unused-parameter -Werror -Isrc/lib -Ifuzz
 FUZZ_NGX_INCS     = -I$(NGINX_SRC)/src/core -I$(NGINX_SRC)/src/event \
                     -I$(NGINX_SRC)/src/event/modules \
                     -I$(NGINX_SRC)/src/os/unix -I$(FUZZ_NGX_OBJS) \
@@ -118,13 +121,13 @@ $(FUZZ_BUILD)/flags: fuzz-force
 	@echo '$(FUZZ_FLAGS_LINE)' | cmp -s - $@ \
 		|| echo '$(FUZZ_FLAGS_LINE)' > $@
 
-# the pure helpers: harness NAME tests src/lago_webhook_NAME.c
+# the pure helpers: harness NAME tests src/lib/lago_webhook_NAME.c
 
 define FUZZ_RULE
-$(FUZZ_BUILD)/$(1): fuzz/$(1).c fuzz/fuzz.h src/lago_webhook_$(1).c \
-		src/lago_webhook_$(1).h $(FUZZ_BUILD)/flags
+$(FUZZ_BUILD)/$(1): fuzz/$(1).c fuzz/fuzz.h src/lib/lago_webhook_$(1).c \
+		src/lib/lago_webhook_$(1).h $(FUZZ_BUILD)/flags
 	$$(FUZZ_CC) $$(FUZZ_CC_FLAGS) $$(FUZZ_CFLAGS) $$(FUZZ_SANITIZE) \
-		-o $$@ fuzz/$(1).c src/lago_webhook_$(1).c -ljansson
+		-o $$@ fuzz/$(1).c src/lib/lago_webhook_$(1).c -ljansson
 endef
 
 $(foreach t,url uuid event_types json_escape,$(eval $(call FUZZ_RULE,$(t))))
@@ -135,8 +138,8 @@ $(foreach t,url uuid event_types json_escape,$(eval $(call FUZZ_RULE,$(t))))
 # compiled again with NGX_DEBUG_PALLOC: every pool allocation is then a
 # malloc() of its own, so that AddressSanitizer sees overruns in pools.
 
-FUZZ_BODY_SRCS = src/ngx_http_lago_webhook_body.c src/lago_webhook_url.c \
-                 src/lago_webhook_event_types.c
+FUZZ_BODY_SRCS = src/ngx_http_lago_webhook_body.c src/lib/lago_webhook_url.c \
+                 src/lib/lago_webhook_event_types.c
 
 $(FUZZ_BUILD)/libngx.a: $(NGINX_STATIC)
 	@mkdir -p $(FUZZ_BUILD)
@@ -150,9 +153,9 @@ $(FUZZ_BUILD)/ngx_palloc.o: $(NGINX_SRC)/src/core/ngx_palloc.c \
 		-DNGX_DEBUG_PALLOC=1 $(FUZZ_NGX_INCS) -o $@ $<
 
 $(FUZZ_BUILD)/body: fuzz/body.c fuzz/fuzz.h $(FUZZ_BODY_SRCS) \
-		$(wildcard src/*.h) $(FUZZ_BUILD)/ngx_palloc.o \
+		$(wildcard src/*.h src/lib/*.h) $(FUZZ_BUILD)/ngx_palloc.o \
 		$(FUZZ_BUILD)/libngx.a $(FUZZ_BUILD)/flags
 	$(FUZZ_CC) $(FUZZ_NGX_FLAGS) -Werror $(FUZZ_CFLAGS) $(FUZZ_SANITIZE) \
-		$(FUZZ_NGX_INCS) -Isrc -Ifuzz -o $@ fuzz/body.c \
+		$(FUZZ_NGX_INCS) -Isrc -Isrc/lib -Ifuzz -o $@ fuzz/body.c \
 		$(FUZZ_BODY_SRCS) $(FUZZ_BUILD)/ngx_palloc.o \
 		$(FUZZ_BUILD)/libngx.a -ljansson -lm

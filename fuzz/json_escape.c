@@ -1,5 +1,11 @@
 
 /*
+ * Copyright (C) The ngx_http_lago_webhook_module authors
+ * SPDX-License-Identifier: BSD-2-Clause
+ */
+
+
+/*
  * lago_webhook_json_escape() on arbitrary bytes: the length it announces
  * is the length it writes, the output is a clean JSON string content (no
  * raw quote, control character, '<', '>', '&', U+2028 or U+2029), it

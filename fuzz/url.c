@@ -1,5 +1,11 @@
 
 /*
+ * Copyright (C) The ngx_http_lago_webhook_module authors
+ * SPDX-License-Identifier: BSD-2-Clause
+ */
+
+
+/*
  * lago_webhook_url_is_valid() and lago_webhook_url_is_blank() on arbitrary
  * bytes: no crash or out of bounds read, and what any accepted value must
  * look like.

@@ -1,5 +1,11 @@
 
 /*
+ * Copyright (C) The ngx_http_lago_webhook_module authors
+ * SPDX-License-Identifier: BSD-2-Clause
+ */
+
+
+/*
  * lago_webhook_uuid_normalize() on arbitrary bytes, checked against a
  * second, independent reading of the same grammar (PostgreSQL's uuid
  * input), and the canonical form it writes.

@@ -1,5 +1,11 @@
 
 /*
+ * Copyright (C) The ngx_http_lago_webhook_module authors
+ * SPDX-License-Identifier: BSD-2-Clause
+ */
+
+
+/*
  * Shared types of ngx_http_lago_webhook_module: configuration, the record
  * as the API shows it, and the per-request context.
  */
@@ -13,8 +19,8 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 
+#include "lago_webhook_uuid.h"
 
-#define NGX_HTTP_LAGO_WEBHOOK_UUID_LEN  36
 
 #ifndef NGX_HTTP_UNPROCESSABLE_ENTITY
 #define NGX_HTTP_UNPROCESSABLE_ENTITY   422
@@ -95,23 +101,22 @@ typedef struct {
 } ngx_http_lago_webhook_input_t;
 
 
+/* what a request has learnt so far, in the order it learns it */
+
 typedef struct {
     ngx_http_lago_webhook_action_e   action;
     ngx_str_t                        id;        /* normalised lago_id */
-    ngx_str_t                        organization_id;
     ngx_str_t                        api_key;
     u_char                           digest[32];  /* SHA-256 of the key */
+    ngx_str_t                        organization_id;
     ngx_str_t                        body;
-    ngx_http_lago_webhook_input_t    input;
-    ngx_http_lago_webhook_record_t   record;
-    void                            *store_call;   /* for NOSCRIPT */
-    ngx_uint_t                       script;
-    ngx_int_t                        page;
-    ngx_str_t                        list_page;   /* records written */
-    ngx_int_t                        per_page;
-    u_char                           id_buf[NGX_HTTP_LAGO_WEBHOOK_UUID_LEN];
-    u_char                           org_buf[NGX_HTTP_LAGO_WEBHOOK_UUID_LEN];
     off_t                            body_received;
+    ngx_http_lago_webhook_input_t    input;
+    ngx_http_lago_webhook_record_t   record;    /* the one a create makes */
+    ngx_uint_t                       page;
+    ngx_uint_t                       per_page;
+    u_char                           id_buf[LAGO_WEBHOOK_UUID_LEN];
+    u_char                           org_buf[LAGO_WEBHOOK_UUID_LEN];
     unsigned                         reading_body:1;
     unsigned                         too_large:1;
 } ngx_http_lago_webhook_ctx_t;

@@ -1,5 +1,11 @@
 
 /*
+ * Copyright (C) The ngx_http_lago_webhook_module authors
+ * SPDX-License-Identifier: BSD-2-Clause
+ */
+
+
+/*
  * Parsing and validating a {"webhook_endpoint": {...}} body the way Lago's
  * controller does (strong parameters, then the model's validations), but
  * with a 4xx wherever Lago would raise a 500.

@@ -1,5 +1,11 @@
 
 /*
+ * Copyright (C) The ngx_http_lago_webhook_module authors
+ * SPDX-License-Identifier: BSD-2-Clause
+ */
+
+
+/*
  * Create and update bodies: jansson in, a plain input struct out, with
  * every validation rule of Lago's that needs no store.
  */

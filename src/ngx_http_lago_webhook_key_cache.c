@@ -1,5 +1,11 @@
 
 /*
+ * Copyright (C) The ngx_http_lago_webhook_module authors
+ * SPDX-License-Identifier: BSD-2-Clause
+ */
+
+
+/*
  * Direct-mapped: a digest is random, so its first bytes pick the slot,
  * and a newer key simply replaces an older one in the same slot.  One
  * worker, one event loop: no locking.

@@ -1,5 +1,11 @@
 
 /*
+ * Copyright (C) The ngx_http_lago_webhook_module authors
+ * SPDX-License-Identifier: BSD-2-Clause
+ */
+
+
+/*
  * A per-worker cache of API key lookups (key digest -> organization,
  * expiry, permissions), so that a request with a recently seen key costs
  * one Redis round trip instead of two.  Entries live for a configured

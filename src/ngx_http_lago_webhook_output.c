@@ -1,5 +1,11 @@
 
 /*
+ * Copyright (C) The ngx_http_lago_webhook_module authors
+ * SPDX-License-Identifier: BSD-2-Clause
+ */
+
+
+/*
  * Every body is measured first and then written into a single buffer of
  * the request pool: no reallocation, no intermediate JSON tree.
  */
@@ -125,11 +131,7 @@ ngx_http_lago_webhook_send_record(ngx_http_request_t *r,
 }
 
 
-/*
- * A list page is written in two steps: its records while their reply is
- * alive, then the meta once the count is known, which may take a second
- * reply.  The buffer has room for the meta from the start.
- */
+/* a list page: its records, then the meta (Kaminari's pagination) */
 
 #define NGX_HTTP_LAGO_WEBHOOK_LIST_META_MAX                                   \
     (sizeof("],\"meta\":{\"current_page\":,\"next_page\":,"                  \
@@ -138,12 +140,13 @@ ngx_http_lago_webhook_send_record(ngx_http_request_t *r,
 
 
 ngx_int_t
-ngx_http_lago_webhook_list_records(ngx_http_request_t *r,
-    ngx_http_lago_webhook_record_t *recs, ngx_uint_t n, ngx_str_t *page)
+ngx_http_lago_webhook_send_list(ngx_http_request_t *r,
+    ngx_http_lago_webhook_record_t *recs, ngx_uint_t n, ngx_uint_t total,
+    ngx_uint_t current, ngx_uint_t per_page)
 {
-    u_char      *p;
+    u_char      *body, *p;
     size_t       len;
-    ngx_uint_t   i;
+    ngx_uint_t   i, pages;
 
     len = sizeof("{\"webhook_endpoints\":[") - 1
           + NGX_HTTP_LAGO_WEBHOOK_LIST_META_MAX;
@@ -152,12 +155,12 @@ ngx_http_lago_webhook_list_records(ngx_http_request_t *r,
         len += ngx_http_lago_webhook_record_len(&recs[i]) + 1;
     }
 
-    page->data = ngx_pnalloc(r->pool, len);
-    if (page->data == NULL) {
+    body = ngx_pnalloc(r->pool, len);
+    if (body == NULL) {
         return NGX_ERROR;
     }
 
-    p = ngx_cpymem(page->data, "{\"webhook_endpoints\":[",
+    p = ngx_cpymem(body, "{\"webhook_endpoints\":[",
                    sizeof("{\"webhook_endpoints\":[") - 1);
 
     for (i = 0; i < n; i++) {
@@ -167,24 +170,6 @@ ngx_http_lago_webhook_list_records(ngx_http_request_t *r,
 
         p = ngx_http_lago_webhook_record(p, &recs[i]);
     }
-
-    page->len = p - page->data;
-
-    return NGX_OK;
-}
-
-
-ngx_int_t
-ngx_http_lago_webhook_send_list(ngx_http_request_t *r, ngx_str_t *page,
-    ngx_uint_t total)
-{
-    u_char                       *p;
-    ngx_uint_t                    pages, current;
-    ngx_http_lago_webhook_ctx_t  *ctx;
-
-    ctx = ngx_http_get_module_ctx(r, ngx_http_lago_webhook_module);
-
-    p = page->data + page->len;
 
     /* Lago (Kaminari) reports page 0 of 0 for an empty collection */
 
@@ -196,12 +181,10 @@ ngx_http_lago_webhook_send_list(ngx_http_request_t *r, ngx_str_t *page,
                               "null,\"prev_page\":null,\"total_pages\":0,"
                               "\"total_count\":0}}") - 1);
 
-        return ngx_http_lago_webhook_send(r, NGX_HTTP_OK, 1, page->data,
-                                          p - page->data);
+        return ngx_http_lago_webhook_send(r, NGX_HTTP_OK, 1, body, p - body);
     }
 
-    current = (ngx_uint_t) ctx->page;
-    pages = (total + ctx->per_page - 1) / ctx->per_page;
+    pages = (total + per_page - 1) / per_page;
 
     p = ngx_cpymem(p, "],\"meta\":{\"current_page\":",
                    sizeof("],\"meta\":{\"current_page\":") - 1);
@@ -232,8 +215,7 @@ ngx_http_lago_webhook_send_list(ngx_http_request_t *r, ngx_str_t *page,
     *p++ = '}';
     *p++ = '}';
 
-    return ngx_http_lago_webhook_send(r, NGX_HTTP_OK, 1, page->data,
-                                      p - page->data);
+    return ngx_http_lago_webhook_send(r, NGX_HTTP_OK, 1, body, p - body);
 }
 
 
@@ -366,48 +348,6 @@ ngx_http_lago_webhook_send_public_key(ngx_http_request_t *r, ngx_str_t *key,
     *p++ = '}';
 
     return ngx_http_lago_webhook_send(r, NGX_HTTP_OK, 1, body, p - body);
-}
-
-
-/*
- * Ruby's Base64.encode64: a newline after every 60 characters and at the
- * end.
- */
-
-ngx_int_t
-ngx_http_lago_webhook_public_key_encode(ngx_pool_t *pool, ngx_str_t *pem,
-    ngx_str_t *out)
-{
-    u_char     *p, *q;
-    size_t      i, lines;
-    ngx_str_t   plain;
-
-    plain.len = ngx_base64_encoded_length(pem->len);
-    plain.data = ngx_pnalloc(pool, plain.len);
-    if (plain.data == NULL) {
-        return NGX_ERROR;
-    }
-
-    ngx_encode_base64(&plain, pem);
-
-    lines = (plain.len + 59) / 60;
-
-    out->data = ngx_pnalloc(pool, plain.len + lines);
-    if (out->data == NULL) {
-        return NGX_ERROR;
-    }
-
-    p = out->data;
-    q = plain.data;
-
-    for (i = 0; i < plain.len; i += 60) {
-        p = ngx_cpymem(p, q + i, ngx_min(60, plain.len - i));
-        *p++ = '\n';
-    }
-
-    out->len = p - out->data;
-
-    return NGX_OK;
 }
 
 

@@ -1,5 +1,11 @@
 
 /*
+ * Copyright (C) The ngx_http_lago_webhook_module authors
+ * SPDX-License-Identifier: BSD-2-Clause
+ */
+
+
+/*
  * JSON output: Lago's shapes and escaping, written straight into one
  * buffer of the request pool.
  */
@@ -43,25 +49,16 @@ ngx_int_t ngx_http_lago_webhook_send_error(ngx_http_request_t *r,
 ngx_int_t ngx_http_lago_webhook_send_record(ngx_http_request_t *r,
     ngx_http_lago_webhook_record_t *rec);
 
-/*
- * A list page: its records are written while their reply is alive, into
- * a buffer that has room for the meta; the meta and the answer follow
- * once the count is known.
- */
-ngx_int_t ngx_http_lago_webhook_list_records(ngx_http_request_t *r,
-    ngx_http_lago_webhook_record_t *recs, ngx_uint_t n, ngx_str_t *page);
+/* a page of a list: its records, and the pagination Lago gives */
 ngx_int_t ngx_http_lago_webhook_send_list(ngx_http_request_t *r,
-    ngx_str_t *page, ngx_uint_t total);
+    ngx_http_lago_webhook_record_t *recs, ngx_uint_t n, ngx_uint_t total,
+    ngx_uint_t current, ngx_uint_t per_page);
 
 ngx_int_t ngx_http_lago_webhook_send_validation(ngx_http_request_t *r,
     ngx_http_lago_webhook_input_t *in,
     ngx_http_lago_webhook_conflicts_t *conflicts);
 ngx_int_t ngx_http_lago_webhook_send_public_key(ngx_http_request_t *r,
     ngx_str_t *key, ngx_uint_t as_json);
-
-/* the key file's PEM text as Lago serves it: base64, lines of 60 */
-ngx_int_t ngx_http_lago_webhook_public_key_encode(ngx_pool_t *pool,
-    ngx_str_t *pem, ngx_str_t *out);
 
 
 #endif /* _NGX_HTTP_LAGO_WEBHOOK_OUTPUT_H_INCLUDED_ */

@@ -1,14 +1,11 @@
 
 /*
- * hiredis <-> nginx: the async context of this worker is attached to an
- * nginx connection, so its socket is watched by the worker's event loop.
- *
- * The socket is registered level-triggered for reading: hiredis reads at
- * most 16 KiB per call, and with level triggering a large reply simply
- * raises the read event again instead of stalling.  Writes are posted to
- * the end of the event loop iteration, and wait in epoll (level-triggered
- * too) only while the socket cannot take them (see add_write below).
- *
+ * Copyright (C) The ngx_http_lago_webhook_module authors
+ * SPDX-License-Identifier: BSD-2-Clause
+ */
+
+
+/*
  * Requests never reach hiredis directly: each command carries an op that
  * outlives the request.  A request that goes away first (client gone,
  * timeout, worker shutdown) only detaches itself from its op; the reply
@@ -24,6 +21,7 @@
 
 #include "ngx_http_lago_webhook.h"
 #include "ngx_http_lago_webhook_redis.h"
+#include "ngx_http_lago_webhook_redis_adapter.h"
 #include "lago_webhook_reply.h"
 
 
@@ -45,6 +43,7 @@ struct ngx_http_lago_webhook_redis_op_s {
     ngx_http_request_t                      *request;
     ngx_http_cleanup_t                      *cleanup;
     ngx_http_lago_webhook_redis_handler_pt   handler;
+    void                                    *data;
     ngx_event_t                              timer;
     ngx_http_lago_webhook_redis_op_t        *next;     /* when free */
 };
@@ -57,7 +56,6 @@ struct ngx_http_lago_webhook_redis_op_s {
 typedef struct {
     ngx_http_lago_webhook_redis_conf_t       conf;
     redisAsyncContext                       *ac;
-    ngx_connection_t                        *conn;
     ngx_http_lago_webhook_redis_state_e      state;
     ngx_event_t                              connect_timer;
     ngx_event_t                              reconnect_timer;
@@ -66,7 +64,6 @@ typedef struct {
     ngx_log_t                               *log;
     unsigned                                 outage_logged:1;
     unsigned                                 exiting:1;
-    unsigned                                 writing:1;
 } ngx_http_lago_webhook_redis_t;
 
 
@@ -82,13 +79,7 @@ static void ngx_http_lago_webhook_redis_schedule_reconnect(
     ngx_http_lago_webhook_redis_t *rc);
 static void ngx_http_lago_webhook_redis_drop(ngx_http_lago_webhook_redis_t *rc);
 
-static void ngx_http_lago_webhook_redis_add_read(void *data);
-static void ngx_http_lago_webhook_redis_del_read(void *data);
-static void ngx_http_lago_webhook_redis_add_write(void *data);
-static void ngx_http_lago_webhook_redis_del_write(void *data);
-static void ngx_http_lago_webhook_redis_cleanup(void *data);
-static void ngx_http_lago_webhook_redis_read_handler(ngx_event_t *ev);
-static void ngx_http_lago_webhook_redis_write_handler(ngx_event_t *ev);
+static void ngx_http_lago_webhook_redis_detached(void *data);
 static void ngx_http_lago_webhook_redis_on_connect(
     const redisAsyncContext *ac, int status);
 static void ngx_http_lago_webhook_redis_on_disconnect(
@@ -267,12 +258,12 @@ ngx_http_lago_webhook_redis_exit(ngx_cycle_t *cycle)
 
 
 ngx_int_t
-ngx_http_lago_webhook_redis_command(ngx_http_request_t *r,
-    ngx_http_lago_webhook_redis_handler_pt handler, int argc,
-    const char **argv, const size_t *argvlen)
+ngx_http_lago_webhook_redis_send(ngx_http_request_t *r,
+    ngx_http_lago_webhook_redis_command_t *cmd,
+    ngx_http_lago_webhook_redis_handler_pt handler, void *data)
 {
     size_t                             len;
-    u_char                            *cmd;
+    u_char                            *resp;
     ngx_http_cleanup_t                *cln;
     ngx_http_lago_webhook_redis_t     *rc;
     ngx_http_lago_webhook_redis_op_t  *op;
@@ -282,6 +273,8 @@ ngx_http_lago_webhook_redis_command(ngx_http_request_t *r,
     if (rc->state == NGX_HTTP_LAGO_WEBHOOK_REDIS_DISCONNECTED
         || rc->ac == NULL)
     {
+        ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "lago_webhook redis: not connected");
         return NGX_DECLINED;
     }
 
@@ -297,15 +290,15 @@ ngx_http_lago_webhook_redis_command(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
-    cmd = ngx_http_lago_webhook_redis_format(r->pool, argc, argv, argvlen,
-                                             &len);
-    if (cmd == NULL) {
+    resp = ngx_http_lago_webhook_redis_format(r->pool, cmd->argc, cmd->argv,
+                                              cmd->argvlen, &len);
+    if (resp == NULL) {
         ngx_http_lago_webhook_redis_op_put(op);
         return NGX_ERROR;
     }
 
     if (redisAsyncFormattedCommand(rc->ac, ngx_http_lago_webhook_redis_reply,
-                                   op, (const char *) cmd, len)
+                                   op, (const char *) resp, len)
         != REDIS_OK)
     {
         /* hiredis refuses once disconnecting: the callback never runs */
@@ -315,6 +308,7 @@ ngx_http_lago_webhook_redis_command(ngx_http_request_t *r,
 
     op->request = r;
     op->handler = handler;
+    op->data = data;
     op->cleanup = cln;
 
     cln->handler = ngx_http_lago_webhook_redis_op_cleanup;
@@ -325,6 +319,9 @@ ngx_http_lago_webhook_redis_command(ngx_http_request_t *r,
     op->timer.log = r->connection->log;
 
     ngx_add_timer(&op->timer, rc->conf.timeout);
+
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "lago_webhook redis: queued %uz bytes, op:%p", len, op);
 
     return NGX_OK;
 }
@@ -422,7 +419,11 @@ ngx_http_lago_webhook_redis_reply(redisAsyncContext *ac, void *r,
 
         c = req->connection;
 
-        op->handler(req, reply);
+        ngx_log_debug3(NGX_LOG_DEBUG_HTTP, c->log, 0,
+                       "lago_webhook redis: op:%p reply type:%d%s", op,
+                       reply ? reply->type : 0, reply ? "" : " (none)");
+
+        op->handler(req, op->data, reply);
 
         ngx_http_run_posted_requests(c);
     }
@@ -487,7 +488,7 @@ ngx_http_lago_webhook_redis_op_timeout(ngx_event_t *ev)
 
     ngx_http_lago_webhook_redis_outage(rc, "did not answer in time", NULL);
 
-    op->handler(r, NULL);
+    op->handler(r, op->data, NULL);
 
     ngx_http_run_posted_requests(c);
 
@@ -519,8 +520,11 @@ ngx_http_lago_webhook_redis_connect(ngx_http_lago_webhook_redis_t *rc)
     int                 argc;
     size_t              argvlen[3];
     const char         *argv[3];
-    ngx_connection_t   *c;
     redisAsyncContext  *ac;
+
+    ngx_log_debug1(NGX_LOG_DEBUG_EVENT, rc->log, 0,
+                   "lago_webhook redis: connecting to \"%V\"",
+                   &rc->conf.name);
 
     if (rc->conf.unix_path) {
         ac = redisAsyncConnectUnix((const char *) rc->conf.unix_path);
@@ -545,8 +549,11 @@ ngx_http_lago_webhook_redis_connect(ngx_http_lago_webhook_redis_t *rc)
         return;
     }
 
-    c = ngx_get_connection(ac->c.fd, rc->log);
-    if (c == NULL) {
+    if (ngx_http_lago_webhook_redis_attach(ac, rc->log,
+                                       ngx_http_lago_webhook_redis_detached,
+                                       rc)
+        != NGX_OK)
+    {
         redisAsyncFree(ac);
         ngx_http_lago_webhook_redis_schedule_reconnect(rc);
         return;
@@ -555,30 +562,13 @@ ngx_http_lago_webhook_redis_connect(ngx_http_lago_webhook_redis_t *rc)
     /* replies built without a malloc() per object: lago_webhook_reply.c */
     ac->c.reader->fn = &lago_webhook_reply_functions;
 
-    c->data = rc;
-    c->read->handler = ngx_http_lago_webhook_redis_read_handler;
-    c->write->handler = ngx_http_lago_webhook_redis_write_handler;
-    c->read->log = rc->log;
-    c->write->log = rc->log;
-
     rc->ac = ac;
-    rc->conn = c;
     rc->state = NGX_HTTP_LAGO_WEBHOOK_REDIS_CONNECTING;
-
     ac->data = rc;
-    ac->ev.data = rc;
-    ac->ev.addRead = ngx_http_lago_webhook_redis_add_read;
-    ac->ev.delRead = ngx_http_lago_webhook_redis_del_read;
-    ac->ev.addWrite = ngx_http_lago_webhook_redis_add_write;
-    ac->ev.delWrite = ngx_http_lago_webhook_redis_del_write;
-    ac->ev.cleanup = ngx_http_lago_webhook_redis_cleanup;
 
     redisAsyncSetConnectCallback(ac, ngx_http_lago_webhook_redis_on_connect);
     redisAsyncSetDisconnectCallback(ac,
                                     ngx_http_lago_webhook_redis_on_disconnect);
-
-    /* the first writable event tells that connect(2) finished */
-    ngx_http_lago_webhook_redis_add_write(rc);
 
     /* queued before any request's command, so they run first */
 
@@ -626,6 +616,9 @@ ngx_http_lago_webhook_redis_on_connect(const redisAsyncContext *ac,
                                            ac->errstr);
         return;
     }
+
+    ngx_log_debug0(NGX_LOG_DEBUG_EVENT, rc->log, 0,
+                   "lago_webhook redis: connected");
 
     if (rc->connect_timer.timer_set) {
         ngx_del_timer(&rc->connect_timer);
@@ -701,8 +694,8 @@ ngx_http_lago_webhook_redis_outage(ngx_http_lago_webhook_redis_t *rc,
     const char *what, const char *detail)
 {
     if (rc->outage_logged || rc->exiting) {
-        ngx_log_debug2(NGX_LOG_DEBUG_HTTP, rc->log, 0,
-                       "lago_webhook: redis %s: %s", what,
+        ngx_log_debug2(NGX_LOG_DEBUG_EVENT, rc->log, 0,
+                       "lago_webhook redis: %s: %s", what,
                        detail ? detail : "");
         return;
     }
@@ -742,8 +735,12 @@ ngx_http_lago_webhook_redis_drop_handler(ngx_event_t *ev)
 
     /*
      * Every pending command's callback runs with a NULL reply, which
-     * answers its request with a 503; cleanup then schedules a reconnect.
+     * answers its request with a 503; detached() then schedules a
+     * reconnect.
      */
+
+    ngx_log_debug0(NGX_LOG_DEBUG_EVENT, rc->log, 0,
+                   "lago_webhook redis: dropping the connection");
 
     ac->onDisconnect = NULL;
     redisAsyncFree(ac);
@@ -782,6 +779,9 @@ ngx_http_lago_webhook_redis_schedule_reconnect(
         return;
     }
 
+    ngx_log_debug1(NGX_LOG_DEBUG_EVENT, rc->log, 0,
+                   "lago_webhook redis: reconnecting in %M ms", rc->backoff);
+
     ngx_add_timer(&rc->reconnect_timer, rc->backoff);
 
     rc->backoff *= 2;
@@ -805,114 +805,16 @@ ngx_http_lago_webhook_redis_reconnect(ngx_event_t *ev)
 }
 
 
-static void
-ngx_http_lago_webhook_redis_add_read(void *data)
-{
-    ngx_http_lago_webhook_redis_t  *rc = data;
-
-    if (rc->conn && !rc->conn->read->active) {
-        (void) ngx_add_event(rc->conn->read, NGX_READ_EVENT,
-                             NGX_LEVEL_EVENT);
-    }
-}
-
-
-static void
-ngx_http_lago_webhook_redis_del_read(void *data)
-{
-    ngx_http_lago_webhook_redis_t  *rc = data;
-
-    if (rc->conn && rc->conn->read->active) {
-        (void) ngx_del_event(rc->conn->read, NGX_READ_EVENT, 0);
-    }
-}
-
-
 /*
- * hiredis asks to write whenever a command is queued.  Once connected,
- * the socket is nearly always writable, so the write is not waited for in
- * epoll but posted: it runs after the events of this loop iteration, so
- * that all the commands they queued leave in one write, and no epoll_ctl()
- * is spent on turning write interest on and off.  Only a write that could
- * not finish (a full socket buffer) and the connect itself wait in epoll.
+ * hiredis freed the connection (a drop, a lost connection, a failed
+ * connect): every command on it has had its callback.
  */
 
 static void
-ngx_http_lago_webhook_redis_add_write(void *data)
-{
-    ngx_event_t                    *wev;
-    ngx_http_lago_webhook_redis_t  *rc = data;
-
-    if (rc->conn == NULL) {
-        return;
-    }
-
-    wev = rc->conn->write;
-
-    if (wev->active) {
-        return;
-    }
-
-    if (rc->writing
-        || rc->ac == NULL
-        || !(rc->ac->c.flags & REDIS_CONNECTED))
-    {
-        (void) ngx_add_event(wev, NGX_WRITE_EVENT, NGX_LEVEL_EVENT);
-        return;
-    }
-
-    if (!wev->posted) {
-        ngx_post_event(wev, &ngx_posted_events);
-    }
-}
-
-
-static void
-ngx_http_lago_webhook_redis_del_write(void *data)
+ngx_http_lago_webhook_redis_detached(void *data)
 {
     ngx_http_lago_webhook_redis_t  *rc = data;
 
-    if (rc->conn && rc->conn->write->active) {
-        (void) ngx_del_event(rc->conn->write, NGX_WRITE_EVENT, 0);
-    }
-}
-
-
-/*
- * hiredis is about to free the context and close the socket itself:
- * release the nginx connection around it without closing the fd.
- */
-
-static void
-ngx_http_lago_webhook_redis_cleanup(void *data)
-{
-    ngx_connection_t               *c;
-    ngx_http_lago_webhook_redis_t  *rc = data;
-
-    c = rc->conn;
-
-    if (c) {
-        if (c->read->active) {
-            (void) ngx_del_event(c->read, NGX_READ_EVENT, 0);
-        }
-
-        if (c->write->active) {
-            (void) ngx_del_event(c->write, NGX_WRITE_EVENT, 0);
-        }
-
-        if (c->read->posted) {
-            ngx_delete_posted_event(c->read);
-        }
-
-        if (c->write->posted) {
-            ngx_delete_posted_event(c->write);
-        }
-
-        ngx_free_connection(c);
-        c->fd = (ngx_socket_t) -1;
-    }
-
-    rc->conn = NULL;
     rc->ac = NULL;
 
     if (rc->connect_timer.timer_set) {
@@ -924,36 +826,4 @@ ngx_http_lago_webhook_redis_cleanup(void *data)
     }
 
     ngx_http_lago_webhook_redis_schedule_reconnect(rc);
-}
-
-
-static void
-ngx_http_lago_webhook_redis_read_handler(ngx_event_t *ev)
-{
-    ngx_connection_t               *c;
-    ngx_http_lago_webhook_redis_t  *rc;
-
-    c = ev->data;
-    rc = c->data;
-
-    if (rc->ac) {
-        redisAsyncHandleRead(rc->ac);
-    }
-}
-
-
-static void
-ngx_http_lago_webhook_redis_write_handler(ngx_event_t *ev)
-{
-    ngx_connection_t               *c;
-    ngx_http_lago_webhook_redis_t  *rc;
-
-    c = ev->data;
-    rc = c->data;
-
-    if (rc->ac) {
-        rc->writing = 1;
-        redisAsyncHandleWrite(rc->ac);
-        rc->writing = 0;
-    }
 }

@@ -1,7 +1,16 @@
 
 /*
- * The Redis adapter: one hiredis async connection per worker, driven by
- * nginx events and timers.  It knows nothing of Lago.
+ * Copyright (C) The ngx_http_lago_webhook_module authors
+ * SPDX-License-Identifier: BSD-2-Clause
+ */
+
+
+/*
+ * The Redis connection of a worker and its policy: the handshake (AUTH,
+ * SELECT, PING), reconnecting with a backoff, logging an outage once,
+ * the per-command timeout, and commands that outlive the request that
+ * sent them.  It knows nothing of Lago; the socket work is the hiredis
+ * adapter's (ngx_http_lago_webhook_redis_adapter.c).
  */
 
 
@@ -17,11 +26,22 @@
 
 /*
  * Called once per command while the request is still alive; reply is NULL
- * when the command failed, timed out or the connection was lost.  The
- * reply is freed when the handler returns.
+ * when the command failed, timed out, was answered with an error (other
+ * than NOSCRIPT) or the connection was lost.  The reply is freed when the
+ * handler returns.
  */
 typedef void (*ngx_http_lago_webhook_redis_handler_pt)(ngx_http_request_t *r,
-    redisReply *reply);
+    void *data, redisReply *reply);
+
+
+/* a command, and the key that decides which Redis serves it */
+
+typedef struct {
+    ngx_str_t                              *key;
+    int                                     argc;
+    const char                            **argv;
+    size_t                                 *argvlen;
+} ngx_http_lago_webhook_redis_command_t;
 
 
 typedef struct {
@@ -42,12 +62,12 @@ ngx_int_t ngx_http_lago_webhook_redis_init(ngx_cycle_t *cycle,
 void ngx_http_lago_webhook_redis_exit(ngx_cycle_t *cycle);
 
 /*
- * Queues a command.  NGX_OK: the handler will run later.  NGX_DECLINED:
- * Redis is not available now, answer at once.
+ * Queues a command.  NGX_OK: the handler will run later, with data.
+ * NGX_DECLINED: Redis is not available now, answer at once.
  */
-ngx_int_t ngx_http_lago_webhook_redis_command(ngx_http_request_t *r,
-    ngx_http_lago_webhook_redis_handler_pt handler, int argc,
-    const char **argv, const size_t *argvlen);
+ngx_int_t ngx_http_lago_webhook_redis_send(ngx_http_request_t *r,
+    ngx_http_lago_webhook_redis_command_t *cmd,
+    ngx_http_lago_webhook_redis_handler_pt handler, void *data);
 
 
 #endif /* _NGX_HTTP_LAGO_WEBHOOK_REDIS_H_INCLUDED_ */

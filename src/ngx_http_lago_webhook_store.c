@@ -1,29 +1,20 @@
 
 /*
- * The Redis layout (every key under the configured prefix <p>):
+ * Copyright (C) The ngx_http_lago_webhook_module authors
+ * SPDX-License-Identifier: BSD-2-Clause
+ */
+
+
+/*
+ * The store in Redis: the key layout and the record format of the
+ * README's "Data model", the Lua scripts, and the reading of every reply.
  *
- *   <p>apikey:<sha256 hex of the key>        hash: organization_id,
- *                                             created_at, [expires_at],
- *                                             [permissions]
- *   <p>{<org>}:webhook_endpoints             hash: lago_id -> record
- *   <p>{<org>}:webhook_endpoint_urls         hash: webhook_url -> lago_id
- *   <p>{<org>}:webhook_endpoint_order        zset, score 0: webhook_url
- *                                             NUL record, so ZRANGE is in
- *                                             byte order of the URL (NUL
- *                                             sorts first) and a list page
- *                                             is one ZRANGE
- *
- * A record is its fields joined by NUL bytes, which no field can hold
- * (jansson refuses "\u0000" and URLs are ASCII):
- *
- *   lago_id NUL webhook_url NUL signature_algo NUL name NUL event_types
- *   NUL created_at
- *
- * name and event_types start with 'N' for null or 'S' followed by the
- * value; event_types are the names joined by ','.
- *
- * An organization's keys share the hash tag {<org>}, so each script only
- * touches keys of one cluster slot, all of them declared in KEYS.
+ * Each API action is one command, one round trip: a create, update or
+ * delete is one script, atomic in Redis (sent with EVALSHA, and with EVAL
+ * after a NOSCRIPT), a show one HGET, a list page one ZRANGE (and a ZCARD
+ * when the page alone cannot tell the total).  An organization's keys
+ * share the hash tag {<org>}, so each script touches keys of one cluster
+ * slot, all of them declared in KEYS.
  */
 
 
@@ -32,8 +23,19 @@
 #include <ngx_http.h>
 #include <openssl/sha.h>
 
+#include "ngx_http_lago_webhook.h"
+#include "ngx_http_lago_webhook_redis.h"
 #include "ngx_http_lago_webhook_store.h"
-#include "ngx_http_lago_webhook_body.h"
+
+
+/* a record's fields, NUL-separated: see the README's "Data model" */
+#define NGX_HTTP_LAGO_WEBHOOK_RECORD_FIELDS  6
+
+/* the three keys of an organization, in the scripts' KEYS order */
+#define NGX_HTTP_LAGO_WEBHOOK_ORG_RECORDS    0
+#define NGX_HTTP_LAGO_WEBHOOK_ORG_URLS       1
+#define NGX_HTTP_LAGO_WEBHOOK_ORG_ORDER      2
+#define NGX_HTTP_LAGO_WEBHOOK_ORG_KEYS       3
 
 
 typedef enum {
@@ -50,15 +52,39 @@ typedef struct {
 } ngx_http_lago_webhook_script_t;
 
 
-/* a script call, kept so that it can be sent again after NOSCRIPT */
+typedef struct ngx_http_lago_webhook_store_call_s
+    ngx_http_lago_webhook_store_call_t;
 
-typedef struct {
-    const char                              **argv;
-    size_t                                   *argvlen;
-    int                                       argc;
-    ngx_http_lago_webhook_redis_handler_pt    handler;
-    unsigned                                  retried:1;
-} ngx_http_lago_webhook_store_call_t;
+/* reads a reply: NGX_OK, NGX_DECLINED (a 503) or NGX_ERROR (a 500) */
+typedef ngx_int_t (*ngx_http_lago_webhook_store_read_pt)(
+    ngx_http_request_t *r, ngx_http_lago_webhook_store_call_t *call,
+    redisReply *reply);
+
+
+/*
+ * One store call, in the request's pool: its command (kept whole so that
+ * a script can be sent again after NOSCRIPT), whose organization it
+ * concerns, the reader of its reply and the handler of its kind.
+ */
+
+struct ngx_http_lago_webhook_store_call_s {
+    ngx_http_lago_webhook_redis_command_t   cmd;
+    ngx_str_t                               org;
+    ngx_str_t                               keys[3];
+    const char                             *what;     /* for logs */
+    ngx_http_lago_webhook_store_read_pt     read;
+    ngx_http_lago_webhook_script_e          script;
+    ngx_uint_t                              offset;
+    ngx_uint_t                              count;
+    ngx_http_lago_webhook_store_page_t      page;
+
+    ngx_http_lago_webhook_store_key_pt      key_handler;
+    ngx_http_lago_webhook_store_record_pt   record_handler;
+    ngx_http_lago_webhook_store_page_pt     page_handler;
+    ngx_http_lago_webhook_store_write_pt    write_handler;
+
+    unsigned                                retried:1;
+};
 
 
 #define NGX_HTTP_LAGO_WEBHOOK_SPLIT_RECORD                                   \
@@ -78,9 +104,8 @@ typedef struct {
  * check the url (0/1), url, lago_id, record.  Returns {written,
  * not_found, duplicate_url, maximum_reached}; writes only when nothing
  * at all is wrong, so the caller can report every error at once.  When
- * nothing else is wrong, HSETNX checks the url and claims it in one step:
- * a lookup fewer than HEXISTS then HSET, on Redis's busiest path (4% more
- * creates a second in redis-benchmark).
+ * nothing else is wrong, HSETNX checks the url and claims it in one step,
+ * a hash lookup fewer on Redis's busiest path than HEXISTS then HSET.
  */
 
 static ngx_str_t  ngx_http_lago_webhook_create_lua = ngx_string(
@@ -160,23 +185,48 @@ static ngx_str_t  ngx_http_lago_webhook_delete_lua = ngx_string(
 static ngx_http_lago_webhook_script_t
     ngx_http_lago_webhook_scripts[NGX_HTTP_LAGO_WEBHOOK_SCRIPT_COUNT];
 
+static ngx_http_lago_webhook_store_failed_pt  ngx_http_lago_webhook_store_fail;
 
+
+static ngx_http_lago_webhook_store_call_t *ngx_http_lago_webhook_store_call(
+    ngx_http_request_t *r, ngx_str_t *org, int argc);
+static ngx_int_t ngx_http_lago_webhook_store_send(ngx_http_request_t *r,
+    ngx_http_lago_webhook_store_call_t *call);
 static ngx_int_t ngx_http_lago_webhook_store_eval(ngx_http_request_t *r,
-    ngx_http_lago_webhook_script_e script, ngx_str_t *args, int nargs,
-    ngx_http_lago_webhook_redis_handler_pt handler);
-static void ngx_http_lago_webhook_store_eval_reply(ngx_http_request_t *r,
+    ngx_http_lago_webhook_store_call_t *call,
+    ngx_http_lago_webhook_script_e script, ngx_str_t *args, int nargs);
+static void ngx_http_lago_webhook_store_reply(ngx_http_request_t *r,
+    void *data, redisReply *reply);
+
+static ngx_int_t ngx_http_lago_webhook_store_read_key(ngx_http_request_t *r,
+    ngx_http_lago_webhook_store_call_t *call, redisReply *reply);
+static ngx_int_t ngx_http_lago_webhook_store_read_record(
+    ngx_http_request_t *r, ngx_http_lago_webhook_store_call_t *call,
     redisReply *reply);
+static ngx_int_t ngx_http_lago_webhook_store_read_page(ngx_http_request_t *r,
+    ngx_http_lago_webhook_store_call_t *call, redisReply *reply);
+static ngx_int_t ngx_http_lago_webhook_store_read_count(
+    ngx_http_request_t *r, ngx_http_lago_webhook_store_call_t *call,
+    redisReply *reply);
+static ngx_int_t ngx_http_lago_webhook_store_read_write(
+    ngx_http_request_t *r, ngx_http_lago_webhook_store_call_t *call,
+    redisReply *reply);
+
+static ngx_int_t ngx_http_lago_webhook_store_unpack(u_char *data, size_t len,
+    ngx_str_t *org, ngx_http_lago_webhook_record_t *rec);
 static ngx_int_t ngx_http_lago_webhook_store_org_keys(ngx_http_request_t *r,
-    ngx_str_t *keys);
-static ngx_int_t ngx_http_lago_webhook_store_pack(ngx_http_request_t *r,
+    ngx_str_t *org, ngx_str_t *keys);
+static ngx_int_t ngx_http_lago_webhook_store_pack(ngx_pool_t *pool,
     ngx_str_t *out, ngx_str_t *value, unsigned is_null);
 
 
 ngx_int_t
-ngx_http_lago_webhook_store_init(ngx_log_t *log)
+ngx_http_lago_webhook_store_init(ngx_http_lago_webhook_store_failed_pt failed)
 {
     u_char      md[SHA_DIGEST_LENGTH];
     ngx_uint_t  i;
+
+    ngx_http_lago_webhook_store_fail = failed;
 
     ngx_http_lago_webhook_scripts[NGX_HTTP_LAGO_WEBHOOK_SCRIPT_CREATE].text =
         ngx_http_lago_webhook_create_lua;
@@ -197,15 +247,19 @@ ngx_http_lago_webhook_store_init(ngx_log_t *log)
 
 
 ngx_int_t
-ngx_http_lago_webhook_store_authenticate(ngx_http_request_t *r,
-    u_char *digest, ngx_http_lago_webhook_redis_handler_pt handler)
+ngx_http_lago_webhook_store_get_key(ngx_http_request_t *r, u_char *digest,
+    ngx_http_lago_webhook_store_key_pt handler)
 {
-    u_char                             *p;
-    size_t                              argvlen[5];
-    const char                         *argv[5];
-    ngx_http_lago_webhook_main_conf_t  *lmcf;
+    u_char                              *p;
+    ngx_http_lago_webhook_store_call_t  *call;
+    ngx_http_lago_webhook_main_conf_t   *lmcf;
 
     lmcf = ngx_http_get_module_main_conf(r, ngx_http_lago_webhook_module);
+
+    call = ngx_http_lago_webhook_store_call(r, NULL, 5);
+    if (call == NULL) {
+        return NGX_ERROR;
+    }
 
     p = ngx_pnalloc(r->pool, lmcf->prefix.len + sizeof("apikey:") - 1
                              + SHA256_DIGEST_LENGTH * 2);
@@ -213,50 +267,52 @@ ngx_http_lago_webhook_store_authenticate(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
-    argv[1] = (const char *) p;
+    call->keys[0].data = p;
     p = ngx_cpymem(p, lmcf->prefix.data, lmcf->prefix.len);
     p = ngx_cpymem(p, "apikey:", sizeof("apikey:") - 1);
     p = ngx_hex_dump(p, digest, SHA256_DIGEST_LENGTH);
-    argvlen[1] = p - (u_char *) argv[1];
+    call->keys[0].len = p - call->keys[0].data;
 
-    argv[0] = "HMGET";
-    argvlen[0] = sizeof("HMGET") - 1;
-    argv[2] = "organization_id";
-    argvlen[2] = sizeof("organization_id") - 1;
-    argv[3] = "expires_at";
-    argvlen[3] = sizeof("expires_at") - 1;
-    argv[4] = "permissions";
-    argvlen[4] = sizeof("permissions") - 1;
+    call->cmd.key = &call->keys[0];
+    call->cmd.argv[0] = "HMGET";
+    call->cmd.argvlen[0] = sizeof("HMGET") - 1;
+    call->cmd.argv[1] = (const char *) call->keys[0].data;
+    call->cmd.argvlen[1] = call->keys[0].len;
+    call->cmd.argv[2] = "organization_id";
+    call->cmd.argvlen[2] = sizeof("organization_id") - 1;
+    call->cmd.argv[3] = "expires_at";
+    call->cmd.argvlen[3] = sizeof("expires_at") - 1;
+    call->cmd.argv[4] = "permissions";
+    call->cmd.argvlen[4] = sizeof("permissions") - 1;
 
-    return ngx_http_lago_webhook_redis_command(r, handler, 5, argv, argvlen);
+    call->what = "the API key lookup";
+    call->read = ngx_http_lago_webhook_store_read_key;
+    call->key_handler = handler;
+
+    return ngx_http_lago_webhook_store_send(r, call);
 }
 
 
 ngx_int_t
-ngx_http_lago_webhook_store_create(ngx_http_request_t *r,
-    ngx_http_lago_webhook_redis_handler_pt handler)
+ngx_http_lago_webhook_store_create(ngx_http_request_t *r, ngx_str_t *org,
+    ngx_http_lago_webhook_record_t *rec, ngx_uint_t max_endpoints,
+    ngx_uint_t check_url, ngx_uint_t invalid,
+    ngx_http_lago_webhook_store_write_pt handler)
 {
-    u_char                             *p;
-    size_t                              len;
-    ngx_str_t                           args[9], name, event_types;
-    ngx_http_lago_webhook_ctx_t        *ctx;
-    ngx_http_lago_webhook_input_t      *in;
-    ngx_http_lago_webhook_record_t     *rec;
-    ngx_http_lago_webhook_loc_conf_t   *llcf;
+    u_char                              *p;
+    size_t                               len;
+    ngx_str_t                            args[6], name, event_types;
+    ngx_http_lago_webhook_store_call_t  *call;
 
-    ctx = ngx_http_get_module_ctx(r, ngx_http_lago_webhook_module);
-    llcf = ngx_http_get_module_loc_conf(r, ngx_http_lago_webhook_module);
-    in = &ctx->input;
-    rec = &ctx->record;
-
-    if (ngx_http_lago_webhook_store_org_keys(r, args) != NGX_OK) {
+    call = ngx_http_lago_webhook_store_call(r, org, 3 + 3 + 6);
+    if (call == NULL) {
         return NGX_ERROR;
     }
 
-    if (ngx_http_lago_webhook_store_pack(r, &name, &rec->name,
+    if (ngx_http_lago_webhook_store_pack(r->pool, &name, &rec->name,
                                          rec->name_null)
         != NGX_OK
-        || ngx_http_lago_webhook_store_pack(r, &event_types,
+        || ngx_http_lago_webhook_store_pack(r->pool, &event_types,
                                             &rec->event_types,
                                             rec->event_types_null)
            != NGX_OK)
@@ -272,22 +328,20 @@ ngx_http_lago_webhook_store_create(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
-    args[3].data = p;
-    p = ngx_sprintf(p, "%ui", llcf->max_endpoints);
-    args[3].len = p - args[3].data;
+    args[0].data = p;
+    p = ngx_http_lago_webhook_decimal(p, max_endpoints);
+    args[0].len = p - args[0].data;
 
-    args[4].data = (u_char *) (ngx_http_lago_webhook_input_has_errors(in)
-                               ? "1" : "0");
-    args[4].len = 1;
+    args[1].data = (u_char *) (invalid ? "1" : "0");
+    args[1].len = 1;
 
-    args[5].data = (u_char *) (in->url_present && !in->url_mandatory
-                               ? "1" : "0");
-    args[5].len = 1;
+    args[2].data = (u_char *) (check_url ? "1" : "0");
+    args[2].len = 1;
 
-    args[6] = rec->url;
-    args[7] = rec->id;
+    args[3] = rec->url;
+    args[4] = rec->id;
 
-    args[8].data = p;
+    args[5].data = p;
     p = ngx_cpymem(p, rec->id.data, rec->id.len);
     *p++ = '\0';
     p = ngx_cpymem(p, rec->url.data, rec->url.len);
@@ -299,98 +353,126 @@ ngx_http_lago_webhook_store_create(ngx_http_request_t *r,
     p = ngx_cpymem(p, event_types.data, event_types.len);
     *p++ = '\0';
     p = ngx_sprintf(p, "%T", rec->created_at);
-    args[8].len = p - args[8].data;
+    args[5].len = p - args[5].data;
 
-    return ngx_http_lago_webhook_store_eval(r,
+    call->write_handler = handler;
+
+    return ngx_http_lago_webhook_store_eval(r, call,
                                        NGX_HTTP_LAGO_WEBHOOK_SCRIPT_CREATE,
-                                       args, 9, handler);
+                                       args, 6);
 }
 
 
 ngx_int_t
-ngx_http_lago_webhook_store_update(ngx_http_request_t *r,
-    ngx_http_lago_webhook_redis_handler_pt handler)
+ngx_http_lago_webhook_store_update(ngx_http_request_t *r, ngx_str_t *org,
+    ngx_str_t *id, ngx_http_lago_webhook_input_t *in, ngx_uint_t invalid,
+    ngx_http_lago_webhook_store_write_pt handler)
 {
-    ngx_str_t                       args[13];
-    ngx_http_lago_webhook_ctx_t    *ctx;
-    ngx_http_lago_webhook_input_t  *in;
+    ngx_str_t                            args[10];
+    ngx_http_lago_webhook_store_call_t  *call;
 
     static ngx_str_t  yes = ngx_string("1");
     static ngx_str_t  no = ngx_string("0");
 
-    ctx = ngx_http_get_module_ctx(r, ngx_http_lago_webhook_module);
-    in = &ctx->input;
-
-    if (ngx_http_lago_webhook_store_org_keys(r, args) != NGX_OK) {
+    call = ngx_http_lago_webhook_store_call(r, org, 3 + 3 + 10);
+    if (call == NULL) {
         return NGX_ERROR;
     }
 
-    args[3] = ctx->id;
-    args[4] = ngx_http_lago_webhook_input_has_errors(in) ? yes : no;
+    args[0] = *id;
+    args[1] = invalid ? yes : no;
 
-    args[5] = in->url_present ? yes : no;
-    args[6] = in->url;
-    args[7] = in->signature_algo_present ? yes : no;
-    args[8] = in->signature_algo;
-    args[9] = in->name_present ? yes : no;
-    args[11] = in->event_types_present ? yes : no;
+    args[2] = in->url_present ? yes : no;
+    args[3] = in->url;
+    args[4] = in->signature_algo_present ? yes : no;
+    args[5] = in->signature_algo;
+    args[6] = in->name_present ? yes : no;
+    args[8] = in->event_types_present ? yes : no;
 
-    if (ngx_http_lago_webhook_store_pack(r, &args[10], &in->name,
+    if (ngx_http_lago_webhook_store_pack(r->pool, &args[7], &in->name,
                                          in->name_null)
         != NGX_OK
-        || ngx_http_lago_webhook_store_pack(r, &args[12], &in->event_types,
+        || ngx_http_lago_webhook_store_pack(r->pool, &args[9],
+                                            &in->event_types,
                                             in->event_types_null)
            != NGX_OK)
     {
         return NGX_ERROR;
     }
 
-    return ngx_http_lago_webhook_store_eval(r,
+    call->write_handler = handler;
+
+    return ngx_http_lago_webhook_store_eval(r, call,
                                        NGX_HTTP_LAGO_WEBHOOK_SCRIPT_UPDATE,
-                                       args, 13, handler);
+                                       args, 10);
 }
 
 
 ngx_int_t
-ngx_http_lago_webhook_store_delete(ngx_http_request_t *r,
-    ngx_http_lago_webhook_redis_handler_pt handler)
+ngx_http_lago_webhook_store_delete(ngx_http_request_t *r, ngx_str_t *org,
+    ngx_str_t *id, ngx_http_lago_webhook_store_write_pt handler)
 {
-    ngx_str_t                     args[4];
-    ngx_http_lago_webhook_ctx_t  *ctx;
+    ngx_http_lago_webhook_store_call_t  *call;
 
-    ctx = ngx_http_get_module_ctx(r, ngx_http_lago_webhook_module);
-
-    if (ngx_http_lago_webhook_store_org_keys(r, args) != NGX_OK) {
+    call = ngx_http_lago_webhook_store_call(r, org, 3 + 3 + 1);
+    if (call == NULL) {
         return NGX_ERROR;
     }
 
-    args[3] = ctx->id;
+    call->write_handler = handler;
 
-    return ngx_http_lago_webhook_store_eval(r,
+    return ngx_http_lago_webhook_store_eval(r, call,
                                        NGX_HTTP_LAGO_WEBHOOK_SCRIPT_DELETE,
-                                       args, 4, handler);
+                                       id, 1);
+}
+
+
+ngx_int_t
+ngx_http_lago_webhook_store_show(ngx_http_request_t *r, ngx_str_t *org,
+    ngx_str_t *id, ngx_http_lago_webhook_store_record_pt handler)
+{
+    ngx_http_lago_webhook_store_call_t  *call;
+
+    call = ngx_http_lago_webhook_store_call(r, org, 3);
+    if (call == NULL) {
+        return NGX_ERROR;
+    }
+
+    call->cmd.key = &call->keys[NGX_HTTP_LAGO_WEBHOOK_ORG_RECORDS];
+    call->cmd.argv[0] = "HGET";
+    call->cmd.argvlen[0] = sizeof("HGET") - 1;
+    call->cmd.argv[1] = (const char *) call->cmd.key->data;
+    call->cmd.argvlen[1] = call->cmd.key->len;
+    call->cmd.argv[2] = (const char *) id->data;
+    call->cmd.argvlen[2] = id->len;
+
+    call->what = "a show";
+    call->read = ngx_http_lago_webhook_store_read_record;
+    call->record_handler = handler;
+
+    return ngx_http_lago_webhook_store_send(r, call);
 }
 
 
 /*
  * A page is one plain ZRANGE by rank (a script would cost Redis almost
- * twice as much).  The count comes with it when the page is not full:
+ * twice as much).  The total comes with it when the page is not full:
  * with Lago's 100 a page and 10 endpoints an organization, that is every
- * page but those of organizations whose maximum was raised.  Otherwise
- * the caller asks for it with ngx_http_lago_webhook_store_count(); like
- * Lago's count and select, the two are then not one snapshot.
+ * page but those of organizations whose maximum was raised.  Otherwise a
+ * ZCARD follows; like Lago's count and select, the two are then not one
+ * snapshot.
  */
 
 ngx_int_t
-ngx_http_lago_webhook_store_list(ngx_http_request_t *r, ngx_uint_t offset,
-    ngx_uint_t count, ngx_http_lago_webhook_redis_handler_pt handler)
+ngx_http_lago_webhook_store_list(ngx_http_request_t *r, ngx_str_t *org,
+    ngx_uint_t offset, ngx_uint_t count,
+    ngx_http_lago_webhook_store_page_pt handler)
 {
-    u_char      *p;
-    size_t       argvlen[4];
-    ngx_str_t    keys[3];
-    const char  *argv[4];
+    u_char                              *p;
+    ngx_http_lago_webhook_store_call_t  *call;
 
-    if (ngx_http_lago_webhook_store_org_keys(r, keys) != NGX_OK) {
+    call = ngx_http_lago_webhook_store_call(r, org, 4);
+    if (call == NULL) {
         return NGX_ERROR;
     }
 
@@ -399,75 +481,373 @@ ngx_http_lago_webhook_store_list(ngx_http_request_t *r, ngx_uint_t offset,
         return NGX_ERROR;
     }
 
-    argv[0] = "ZRANGE";
-    argvlen[0] = sizeof("ZRANGE") - 1;
-    argv[1] = (const char *) keys[2].data;
-    argvlen[1] = keys[2].len;
+    call->cmd.key = &call->keys[NGX_HTTP_LAGO_WEBHOOK_ORG_ORDER];
+    call->cmd.argv[0] = "ZRANGE";
+    call->cmd.argvlen[0] = sizeof("ZRANGE") - 1;
+    call->cmd.argv[1] = (const char *) call->cmd.key->data;
+    call->cmd.argvlen[1] = call->cmd.key->len;
 
-    argv[2] = (const char *) p;
+    call->cmd.argv[2] = (const char *) p;
     p = ngx_http_lago_webhook_decimal(p, offset);
-    argvlen[2] = p - (u_char *) argv[2];
+    call->cmd.argvlen[2] = p - (u_char *) call->cmd.argv[2];
 
-    argv[3] = (const char *) p;
+    call->cmd.argv[3] = (const char *) p;
     p = ngx_http_lago_webhook_decimal(p, offset + count - 1);
-    argvlen[3] = p - (u_char *) argv[3];
+    call->cmd.argvlen[3] = p - (u_char *) call->cmd.argv[3];
 
-    return ngx_http_lago_webhook_redis_command(r, handler, 4, argv, argvlen);
+    call->offset = offset;
+    call->count = count;
+    call->what = "a list";
+    call->read = ngx_http_lago_webhook_store_read_page;
+    call->page_handler = handler;
+
+    return ngx_http_lago_webhook_store_send(r, call);
 }
 
 
-ngx_int_t
-ngx_http_lago_webhook_store_count(ngx_http_request_t *r,
-    ngx_http_lago_webhook_redis_handler_pt handler)
-{
-    size_t       argvlen[2];
-    ngx_str_t    keys[3];
-    const char  *argv[2];
+/*
+ * A call with room for argc arguments and, for an organization's call,
+ * the organization's keys.
+ */
 
-    if (ngx_http_lago_webhook_store_org_keys(r, keys) != NGX_OK) {
+static ngx_http_lago_webhook_store_call_t *
+ngx_http_lago_webhook_store_call(ngx_http_request_t *r, ngx_str_t *org,
+    int argc)
+{
+    ngx_http_lago_webhook_store_call_t  *call;
+
+    call = ngx_pcalloc(r->pool, sizeof(ngx_http_lago_webhook_store_call_t));
+    if (call == NULL) {
+        return NULL;
+    }
+
+    call->cmd.argc = argc;
+    call->cmd.argv = ngx_palloc(r->pool, argc * sizeof(char *));
+    call->cmd.argvlen = ngx_palloc(r->pool, argc * sizeof(size_t));
+
+    if (call->cmd.argv == NULL || call->cmd.argvlen == NULL) {
+        return NULL;
+    }
+
+    if (org) {
+        call->org = *org;
+
+        if (ngx_http_lago_webhook_store_org_keys(r, org, call->keys)
+            != NGX_OK)
+        {
+            return NULL;
+        }
+    }
+
+    return call;
+}
+
+
+static ngx_int_t
+ngx_http_lago_webhook_store_send(ngx_http_request_t *r,
+    ngx_http_lago_webhook_store_call_t *call)
+{
+    ngx_log_debug4(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "lago_webhook store: %s: %*s %V", call->what,
+                   call->cmd.argvlen[0], call->cmd.argv[0], call->cmd.key);
+
+    return ngx_http_lago_webhook_redis_send(r, &call->cmd,
+                                          ngx_http_lago_webhook_store_reply,
+                                          call);
+}
+
+
+/*
+ * EVALSHA first: the script text goes over the wire only after a Redis
+ * restart or SCRIPT FLUSH answered NOSCRIPT, and then EVAL caches it again.
+ * The organization's three keys come first, then the script's ARGV.
+ */
+
+static ngx_int_t
+ngx_http_lago_webhook_store_eval(ngx_http_request_t *r,
+    ngx_http_lago_webhook_store_call_t *call,
+    ngx_http_lago_webhook_script_e script, ngx_str_t *args, int nargs)
+{
+    int  i;
+
+    call->script = script;
+    call->cmd.key = &call->keys[NGX_HTTP_LAGO_WEBHOOK_ORG_RECORDS];
+
+    call->cmd.argv[0] = "EVALSHA";
+    call->cmd.argvlen[0] = sizeof("EVALSHA") - 1;
+    call->cmd.argv[1] =
+                    (const char *) ngx_http_lago_webhook_scripts[script].sha1;
+    call->cmd.argvlen[1] = SHA_DIGEST_LENGTH * 2;
+    call->cmd.argv[2] = "3";
+    call->cmd.argvlen[2] = 1;
+
+    for (i = 0; i < NGX_HTTP_LAGO_WEBHOOK_ORG_KEYS; i++) {
+        call->cmd.argv[3 + i] = (const char *) call->keys[i].data;
+        call->cmd.argvlen[3 + i] = call->keys[i].len;
+    }
+
+    for (i = 0; i < nargs; i++) {
+        call->cmd.argv[6 + i] = (const char *) args[i].data;
+        call->cmd.argvlen[6 + i] = args[i].len;
+    }
+
+    call->what = "a write";
+    call->read = ngx_http_lago_webhook_store_read_write;
+
+    return ngx_http_lago_webhook_store_send(r, call);
+}
+
+
+/*
+ * Every reply of the store comes here first.  No reply at all (Redis
+ * unreachable, too slow, an error answer) is a 503; the call's reader
+ * reads the rest, and a reply of a shape it does not expect is a 500.
+ */
+
+static void
+ngx_http_lago_webhook_store_reply(ngx_http_request_t *r, void *data,
+    redisReply *reply)
+{
+    ngx_int_t                            rc;
+    ngx_http_lago_webhook_store_call_t  *call = data;
+
+    rc = (reply == NULL) ? NGX_DECLINED : call->read(r, call, reply);
+
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "lago_webhook store: %s answered: %i", call->what, rc);
+
+    if (rc == NGX_OK) {
+        return;
+    }
+
+    if (rc == NGX_DECLINED) {
+        ngx_http_lago_webhook_store_fail(r,
+                                     NGX_HTTP_LAGO_WEBHOOK_STORE_UNAVAILABLE);
+        return;
+    }
+
+    ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                  "lago_webhook: unexpected reply from the store to %s",
+                  call->what);
+
+    ngx_http_lago_webhook_store_fail(r, NGX_HTTP_LAGO_WEBHOOK_STORE_BROKEN);
+}
+
+
+/* HMGET organization_id expires_at permissions */
+
+static ngx_int_t
+ngx_http_lago_webhook_store_read_key(ngx_http_request_t *r,
+    ngx_http_lago_webhook_store_call_t *call, redisReply *reply)
+{
+    ngx_int_t                           expires_at;
+    redisReply                         *org, *expires, *perms;
+    ngx_http_lago_webhook_store_key_t   key;
+
+    if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 3) {
         return NGX_ERROR;
     }
 
-    argv[0] = "ZCARD";
-    argvlen[0] = sizeof("ZCARD") - 1;
-    argv[1] = (const char *) keys[2].data;
-    argvlen[1] = keys[2].len;
+    org = reply->element[0];
+    expires = reply->element[1];
+    perms = reply->element[2];
 
-    return ngx_http_lago_webhook_redis_command(r, handler, 2, argv, argvlen);
-}
+    ngx_memzero(&key, sizeof(ngx_http_lago_webhook_store_key_t));
 
+    if (org->type != REDIS_REPLY_STRING) {
+        call->key_handler(r, &key);
+        return NGX_OK;
+    }
 
-ngx_int_t
-ngx_http_lago_webhook_store_show(ngx_http_request_t *r,
-    ngx_http_lago_webhook_redis_handler_pt handler)
-{
-    size_t                        argvlen[3];
-    ngx_str_t                     keys[3];
-    const char                   *argv[3];
-    ngx_http_lago_webhook_ctx_t  *ctx;
-
-    ctx = ngx_http_get_module_ctx(r, ngx_http_lago_webhook_module);
-
-    if (ngx_http_lago_webhook_store_org_keys(r, keys) != NGX_OK) {
+    if (org->len != LAGO_WEBHOOK_UUID_LEN) {
         return NGX_ERROR;
     }
 
-    argv[0] = "HGET";
-    argvlen[0] = sizeof("HGET") - 1;
-    argv[1] = (const char *) keys[0].data;
-    argvlen[1] = keys[0].len;
-    argv[2] = (const char *) ctx->id.data;
-    argvlen[2] = ctx->id.len;
+    key.found = 1;
+    ngx_memcpy(key.organization_id, org->str, LAGO_WEBHOOK_UUID_LEN);
 
-    return ngx_http_lago_webhook_redis_command(r, handler, 3, argv, argvlen);
+    if (expires->type == REDIS_REPLY_STRING) {
+        expires_at = ngx_atoi((u_char *) expires->str, expires->len);
+
+        if (expires_at == NGX_ERROR) {
+            return NGX_ERROR;
+        }
+
+        key.expires = 1;
+        key.expires_at = (time_t) expires_at;
+    }
+
+    if (perms->type == REDIS_REPLY_STRING) {
+        key.has_permissions = 1;
+        key.permissions.data = (u_char *) perms->str;
+        key.permissions.len = perms->len;
+    }
+
+    call->key_handler(r, &key);
+
+    return NGX_OK;
 }
 
 
-ngx_int_t
-ngx_http_lago_webhook_store_result(redisReply *reply,
-    ngx_http_lago_webhook_store_result_t *res)
+/* HGET of one record */
+
+static ngx_int_t
+ngx_http_lago_webhook_store_read_record(ngx_http_request_t *r,
+    ngx_http_lago_webhook_store_call_t *call, redisReply *reply)
 {
-    ngx_uint_t  i;
+    ngx_http_lago_webhook_record_t  rec;
+
+    if (reply->type == REDIS_REPLY_NIL) {
+        call->record_handler(r, NULL);
+        return NGX_OK;
+    }
+
+    if (reply->type != REDIS_REPLY_STRING
+        || ngx_http_lago_webhook_store_unpack((u_char *) reply->str,
+                                              reply->len, &call->org, &rec)
+           != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    call->record_handler(r, &rec);
+
+    return NGX_OK;
+}
+
+
+/*
+ * A ZRANGE page.  Each member is the URL (its sort key), NUL, the record.
+ * A page that is not full tells the total: the records before it and
+ * its own.  A full page, or an empty one past the first, asks ZCARD; its
+ * records are copied first, since this reply dies before that answer.
+ */
+
+static ngx_int_t
+ngx_http_lago_webhook_store_read_page(ngx_http_request_t *r,
+    ngx_http_lago_webhook_store_call_t *call, redisReply *reply)
+{
+    u_char      *rec, *copy;
+    size_t       len;
+    ngx_int_t    rc;
+    ngx_uint_t   i, n, need_count;
+    redisReply  *e;
+
+    if (reply->type != REDIS_REPLY_ARRAY || reply->elements > call->count) {
+        return NGX_ERROR;
+    }
+
+    n = reply->elements;
+    need_count = (n == call->count || (n == 0 && call->offset > 0));
+
+    call->page.records = ngx_palloc(r->pool,
+                            (n + 1) * sizeof(ngx_http_lago_webhook_record_t));
+    if (call->page.records == NULL) {
+        return NGX_ERROR;
+    }
+
+    for (i = 0; i < n; i++) {
+        e = reply->element[i];
+
+        if (e->type != REDIS_REPLY_STRING) {
+            return NGX_ERROR;
+        }
+
+        /* memchr() reads a word at a time where ngx_strlchr() reads a byte */
+
+        rec = memchr(e->str, '\0', e->len);
+        if (rec == NULL) {
+            return NGX_ERROR;
+        }
+
+        rec++;
+        len = (u_char *) e->str + e->len - rec;
+
+        if (need_count) {
+            copy = ngx_pnalloc(r->pool, len);
+            if (copy == NULL) {
+                return NGX_ERROR;
+            }
+
+            ngx_memcpy(copy, rec, len);
+            rec = copy;
+        }
+
+        if (ngx_http_lago_webhook_store_unpack(rec, len, &call->org,
+                                               &call->page.records[i])
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+    }
+
+    call->page.nrecords = n;
+
+    if (!need_count) {
+        call->page.total = call->offset + n;
+        call->page_handler(r, &call->page);
+        return NGX_OK;
+    }
+
+    call->what = "a count";
+    call->read = ngx_http_lago_webhook_store_read_count;
+    call->cmd.argc = 2;
+    call->cmd.argv[0] = "ZCARD";
+    call->cmd.argvlen[0] = sizeof("ZCARD") - 1;
+
+    rc = ngx_http_lago_webhook_store_send(r, call);
+
+    return (rc == NGX_OK || rc == NGX_DECLINED) ? rc : NGX_ERROR;
+}
+
+
+static ngx_int_t
+ngx_http_lago_webhook_store_read_count(ngx_http_request_t *r,
+    ngx_http_lago_webhook_store_call_t *call, redisReply *reply)
+{
+    if (reply->type != REDIS_REPLY_INTEGER || reply->integer < 0) {
+        return NGX_ERROR;
+    }
+
+    call->page.total = (ngx_uint_t) reply->integer;
+    call->page_handler(r, &call->page);
+
+    return NGX_OK;
+}
+
+
+/*
+ * A script's answer: {written, not_found, duplicate_url, maximum_reached
+ * [, the record as stored]}.  A NOSCRIPT (Redis restarted or its script
+ * cache flushed) sends the script itself, once.
+ */
+
+static ngx_int_t
+ngx_http_lago_webhook_store_read_write(ngx_http_request_t *r,
+    ngx_http_lago_webhook_store_call_t *call, redisReply *reply)
+{
+    ngx_uint_t                            i;
+    redisReply                           *rec;
+    ngx_http_lago_webhook_script_t       *script;
+    ngx_http_lago_webhook_store_write_t   res;
+
+    if (reply->type == REDIS_REPLY_ERROR
+        && reply->len >= 8
+        && ngx_strncmp(reply->str, "NOSCRIPT", 8) == 0
+        && !call->retried)
+    {
+        call->retried = 1;
+
+        script = &ngx_http_lago_webhook_scripts[call->script];
+
+        call->cmd.argv[0] = "EVAL";
+        call->cmd.argvlen[0] = sizeof("EVAL") - 1;
+        call->cmd.argv[1] = (const char *) script->text.data;
+        call->cmd.argvlen[1] = script->text.len;
+
+        return (ngx_http_lago_webhook_store_send(r, call) == NGX_OK)
+               ? NGX_OK : NGX_DECLINED;
+    }
 
     if (reply->type != REDIS_REPLY_ARRAY || reply->elements < 4) {
         return NGX_ERROR;
@@ -479,46 +859,53 @@ ngx_http_lago_webhook_store_result(redisReply *reply,
         }
     }
 
-    res->written = reply->element[0]->integer ? 1 : 0;
-    res->not_found = reply->element[1]->integer ? 1 : 0;
-    res->duplicate_url = reply->element[2]->integer ? 1 : 0;
-    res->maximum_reached = reply->element[3]->integer ? 1 : 0;
+    ngx_memzero(&res, sizeof(ngx_http_lago_webhook_store_write_t));
 
-    if (res->written
-        && (reply->elements > 4
-            && reply->element[4]->type != REDIS_REPLY_STRING))
-    {
-        return NGX_ERROR;
+    res.written = reply->element[0]->integer ? 1 : 0;
+    res.not_found = reply->element[1]->integer ? 1 : 0;
+    res.duplicate_url = reply->element[2]->integer ? 1 : 0;
+    res.maximum_reached = reply->element[3]->integer ? 1 : 0;
+
+    /* update and delete answer with the record as stored */
+
+    if (res.written && call->script != NGX_HTTP_LAGO_WEBHOOK_SCRIPT_CREATE) {
+        rec = reply->elements > 4 ? reply->element[4] : NULL;
+
+        if (rec == NULL || rec->type != REDIS_REPLY_STRING
+            || ngx_http_lago_webhook_store_unpack((u_char *) rec->str,
+                                                  rec->len, &call->org,
+                                                  &res.record)
+               != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
     }
+
+    call->write_handler(r, &res);
 
     return NGX_OK;
 }
 
 
-ngx_int_t
-ngx_http_lago_webhook_store_unpack(ngx_http_request_t *r, u_char *data,
-    size_t len, ngx_http_lago_webhook_record_t *rec)
+/*
+ * Reads a stored record in place: the fields point into data, which must
+ * outlive the record's use.
+ */
+
+static ngx_int_t
+ngx_http_lago_webhook_store_unpack(u_char *data, size_t len, ngx_str_t *org,
+    ngx_http_lago_webhook_record_t *rec)
 {
-    u_char                       *p, *last, *field[6];
-    size_t                        flen[6];
-    ngx_int_t                     created_at;
-    ngx_uint_t                    i;
-    ngx_http_lago_webhook_ctx_t  *ctx;
-
-    ctx = ngx_http_get_module_ctx(r, ngx_http_lago_webhook_module);
-
-    /*
-     * The fields point into the reply, which dies with its callback: the
-     * callers write their response before returning from it.
-     */
+    u_char      *p, *last, *field[NGX_HTTP_LAGO_WEBHOOK_RECORD_FIELDS];
+    size_t       flen[NGX_HTTP_LAGO_WEBHOOK_RECORD_FIELDS];
+    ngx_int_t    created_at;
+    ngx_uint_t   i;
 
     p = data;
     last = p + len;
 
-    for (i = 0; i < 6; i++) {
+    for (i = 0; i < NGX_HTTP_LAGO_WEBHOOK_RECORD_FIELDS; i++) {
         field[i] = p;
-
-        /* a list page is ten records: memchr() reads a word at a time */
 
         p = memchr(p, '\0', last - p);
         if (p == NULL) {
@@ -527,7 +914,7 @@ ngx_http_lago_webhook_store_unpack(ngx_http_request_t *r, u_char *data,
 
         flen[i] = p - field[i];
 
-        if (i < 5) {
+        if (i < NGX_HTTP_LAGO_WEBHOOK_RECORD_FIELDS - 1) {
             if (p == last) {
                 return NGX_ERROR;
             }
@@ -549,7 +936,7 @@ ngx_http_lago_webhook_store_unpack(ngx_http_request_t *r, u_char *data,
 
     rec->id.data = field[0];
     rec->id.len = flen[0];
-    rec->organization_id = ctx->organization_id;
+    rec->organization_id = *org;
     rec->url.data = field[1];
     rec->url.len = flen[1];
     rec->signature_algo.data = field[2];
@@ -569,29 +956,26 @@ ngx_http_lago_webhook_store_unpack(ngx_http_request_t *r, u_char *data,
 }
 
 
-/* the three keys of the caller's organization, in the scripts' order */
-
 static ngx_int_t
-ngx_http_lago_webhook_store_org_keys(ngx_http_request_t *r, ngx_str_t *keys)
+ngx_http_lago_webhook_store_org_keys(ngx_http_request_t *r, ngx_str_t *org,
+    ngx_str_t *keys)
 {
     u_char                             *p;
     size_t                              base;
     ngx_uint_t                          i;
-    ngx_http_lago_webhook_ctx_t        *ctx;
     ngx_http_lago_webhook_main_conf_t  *lmcf;
 
-    static ngx_str_t  suffix[3] = {
+    static ngx_str_t  suffix[NGX_HTTP_LAGO_WEBHOOK_ORG_KEYS] = {
         ngx_string(":webhook_endpoints"),
         ngx_string(":webhook_endpoint_urls"),
         ngx_string(":webhook_endpoint_order")
     };
 
-    ctx = ngx_http_get_module_ctx(r, ngx_http_lago_webhook_module);
     lmcf = ngx_http_get_module_main_conf(r, ngx_http_lago_webhook_module);
 
-    base = lmcf->prefix.len + ctx->organization_id.len + 2;
+    base = lmcf->prefix.len + org->len + 2;
 
-    for (i = 0; i < 3; i++) {
+    for (i = 0; i < NGX_HTTP_LAGO_WEBHOOK_ORG_KEYS; i++) {
         p = ngx_pnalloc(r->pool, base + suffix[i].len);
         if (p == NULL) {
             return NGX_ERROR;
@@ -600,8 +984,7 @@ ngx_http_lago_webhook_store_org_keys(ngx_http_request_t *r, ngx_str_t *keys)
         keys[i].data = p;
         p = ngx_cpymem(p, lmcf->prefix.data, lmcf->prefix.len);
         *p++ = '{';
-        p = ngx_cpymem(p, ctx->organization_id.data,
-                       ctx->organization_id.len);
+        p = ngx_cpymem(p, org->data, org->len);
         *p++ = '}';
         p = ngx_cpymem(p, suffix[i].data, suffix[i].len);
         keys[i].len = p - keys[i].data;
@@ -611,8 +994,10 @@ ngx_http_lago_webhook_store_org_keys(ngx_http_request_t *r, ngx_str_t *keys)
 }
 
 
+/* name and event_types as stored: 'N' for null, or 'S' and the value */
+
 static ngx_int_t
-ngx_http_lago_webhook_store_pack(ngx_http_request_t *r, ngx_str_t *out,
+ngx_http_lago_webhook_store_pack(ngx_pool_t *pool, ngx_str_t *out,
     ngx_str_t *value, unsigned is_null)
 {
     u_char  *p;
@@ -622,7 +1007,7 @@ ngx_http_lago_webhook_store_pack(ngx_http_request_t *r, ngx_str_t *out,
         return NGX_OK;
     }
 
-    p = ngx_pnalloc(r->pool, value->len + 1);
+    p = ngx_pnalloc(pool, value->len + 1);
     if (p == NULL) {
         return NGX_ERROR;
     }
@@ -633,93 +1018,4 @@ ngx_http_lago_webhook_store_pack(ngx_http_request_t *r, ngx_str_t *out,
     out->len = p - out->data;
 
     return NGX_OK;
-}
-
-
-/*
- * EVALSHA first: the script text goes over the wire only after a Redis
- * restart or SCRIPT FLUSH answered NOSCRIPT, and then EVAL caches it again.
- * args: the three keys, then the script's ARGV.
- */
-
-static ngx_int_t
-ngx_http_lago_webhook_store_eval(ngx_http_request_t *r,
-    ngx_http_lago_webhook_script_e script, ngx_str_t *args, int nargs,
-    ngx_http_lago_webhook_redis_handler_pt handler)
-{
-    int                                  i;
-    ngx_http_lago_webhook_ctx_t         *ctx;
-    ngx_http_lago_webhook_store_call_t  *call;
-
-    ctx = ngx_http_get_module_ctx(r, ngx_http_lago_webhook_module);
-
-    call = ngx_pcalloc(r->pool, sizeof(ngx_http_lago_webhook_store_call_t));
-    if (call == NULL) {
-        return NGX_ERROR;
-    }
-
-    call->argc = nargs + 3;
-    call->argv = ngx_palloc(r->pool, call->argc * sizeof(char *));
-    call->argvlen = ngx_palloc(r->pool, call->argc * sizeof(size_t));
-
-    if (call->argv == NULL || call->argvlen == NULL) {
-        return NGX_ERROR;
-    }
-
-    call->argv[0] = "EVALSHA";
-    call->argvlen[0] = sizeof("EVALSHA") - 1;
-    call->argv[1] = (const char *) ngx_http_lago_webhook_scripts[script].sha1;
-    call->argvlen[1] = SHA_DIGEST_LENGTH * 2;
-    call->argv[2] = "3";
-    call->argvlen[2] = 1;
-
-    for (i = 0; i < nargs; i++) {
-        call->argv[i + 3] = (const char *) args[i].data;
-        call->argvlen[i + 3] = args[i].len;
-    }
-
-    call->handler = handler;
-    ctx->store_call = call;
-    ctx->script = script;
-
-    return ngx_http_lago_webhook_redis_command(r,
-                                       ngx_http_lago_webhook_store_eval_reply,
-                                       call->argc, call->argv, call->argvlen);
-}
-
-
-static void
-ngx_http_lago_webhook_store_eval_reply(ngx_http_request_t *r,
-    redisReply *reply)
-{
-    ngx_int_t                            rc;
-    ngx_http_lago_webhook_ctx_t         *ctx;
-    ngx_http_lago_webhook_store_call_t  *call;
-
-    ctx = ngx_http_get_module_ctx(r, ngx_http_lago_webhook_module);
-    call = ctx->store_call;
-
-    if (reply != NULL
-        && reply->type == REDIS_REPLY_ERROR
-        && reply->len >= 8
-        && ngx_strncmp(reply->str, "NOSCRIPT", 8) == 0
-        && !call->retried)
-    {
-        call->retried = 1;
-        call->argv[0] = "EVAL";
-        call->argvlen[0] = sizeof("EVAL") - 1;
-        call->argv[1] = (const char *)
-                        ngx_http_lago_webhook_scripts[ctx->script].text.data;
-        call->argvlen[1] = ngx_http_lago_webhook_scripts[ctx->script].text.len;
-
-        rc = ngx_http_lago_webhook_redis_command(r, call->handler, call->argc,
-                                                 call->argv, call->argvlen);
-        if (rc == NGX_OK) {
-            return;
-        }
-
-        reply = NULL;
-    }
-
-    call->handler(r, reply);
 }

@@ -1,5 +1,11 @@
 
 /*
+ * Copyright (C) The ngx_http_lago_webhook_module authors
+ * SPDX-License-Identifier: BSD-2-Clause
+ */
+
+
+/*
  * Tests of the JSON string escaping (API spec section 3): each rule, and
  * that the computed length always matches what is written.
  */

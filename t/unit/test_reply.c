@@ -1,5 +1,11 @@
 
 /*
+ * Copyright (C) The ngx_http_lago_webhook_module authors
+ * SPDX-License-Identifier: BSD-2-Clause
+ */
+
+
+/*
  * Tests of the hiredis reply functions: a real hiredis reader fed RESP
  * builds every kind of reply with them; each reads as hiredis's own would,
  * lies in the block when it can, and gives the block back when freed.

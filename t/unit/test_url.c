@@ -1,5 +1,11 @@
 
 /*
+ * Copyright (C) The ngx_http_lago_webhook_module authors
+ * SPDX-License-Identifier: BSD-2-Clause
+ */
+
+
+/*
  * Tests of lago_webhook_url_is_valid() and lago_webhook_url_is_blank():
  * every example of the API spec (section 5.1), then the edges of Ruby's
  * RFC 3986 parser that the implementation follows.

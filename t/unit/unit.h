@@ -1,5 +1,11 @@
 
 /*
+ * Copyright (C) The ngx_http_lago_webhook_module authors
+ * SPDX-License-Identifier: BSD-2-Clause
+ */
+
+
+/*
  * A minimal test harness for the pure C helpers: CHECK() counts passes and
  * failures and prints each failure with its place; UNIT_DONE() prints the
  * one summary line and gives the exit status.

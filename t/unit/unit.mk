@@ -1,3 +1,6 @@
+# Copyright (C) The ngx_http_lago_webhook_module authors
+# SPDX-License-Identifier: BSD-2-Clause
+#
 # Unit tests of the pure C helpers (no nginx needed).
 #
 # Included by the top-level Makefile, or used on its own, always from the
@@ -14,9 +17,9 @@ UNIT_BUILD ?= build/unit
 UNIT_CFLAGS ?=
 UNIT_LDFLAGS ?=
 
-UNIT_CC_FLAGS = -std=c99 -D_DEFAULT_SOURCE -W -Wall -Wextra -Werror -g -Isrc
+UNIT_CC_FLAGS = -std=c99 -D_DEFAULT_SOURCE -W -Wall -Wextra -Werror -g -Isrc/lib
 
-# test name: the helper it tests is src/lago_webhook_<name>.c
+# test name: the helper it tests is src/lib/lago_webhook_<name>.c
 UNIT_TESTS = url event_types json_escape uuid reply
 
 # libraries a test needs beyond libc
@@ -52,10 +55,10 @@ $(UNIT_BUILD)/flags: unit-force
 		|| echo '$(UNIT_FLAGS_LINE)' > $@
 
 define UNIT_RULE
-$(UNIT_BUILD)/test_$(1): t/unit/test_$(1).c src/lago_webhook_$(1).c \
-		src/lago_webhook_$(1).h t/unit/unit.h $(UNIT_BUILD)/flags
+$(UNIT_BUILD)/test_$(1): t/unit/test_$(1).c src/lib/lago_webhook_$(1).c \
+		src/lib/lago_webhook_$(1).h t/unit/unit.h $(UNIT_BUILD)/flags
 	$$(CC) $$(UNIT_CC_FLAGS) $$(UNIT_CFLAGS) -o $$@ \
-		t/unit/test_$(1).c src/lago_webhook_$(1).c $$(UNIT_LIBS_$(1)) \
+		t/unit/test_$(1).c src/lib/lago_webhook_$(1).c $$(UNIT_LIBS_$(1)) \
 		$$(UNIT_LDFLAGS)
 endef
 

@@ -1,5 +1,11 @@
 
 /*
+ * Copyright (C) The ngx_http_lago_webhook_module authors
+ * SPDX-License-Identifier: BSD-2-Clause
+ */
+
+
+/*
  * Checks on a webhook_url value, made the way Lago makes them, so that the
  * same values are accepted and refused as by Lago itself.
  */

@@ -1,5 +1,11 @@
 
 /*
+ * Copyright (C) The ngx_http_lago_webhook_module authors
+ * SPDX-License-Identifier: BSD-2-Clause
+ */
+
+
+/*
  * hiredis builds every reply object, and every string in one, with a
  * malloc() of its own: a list page of ten records is 22 allocations and as
  * many frees per request, outside nginx's pools.

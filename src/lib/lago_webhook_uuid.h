@@ -1,5 +1,11 @@
 
 /*
+ * Copyright (C) The ngx_http_lago_webhook_module authors
+ * SPDX-License-Identifier: BSD-2-Clause
+ */
+
+
+/*
  * UUIDs: random (version 4) ids for new records, and the reading of an id
  * from a request path the way Lago reads it.
  */

@@ -1,5 +1,11 @@
 
 /*
+ * Copyright (C) The ngx_http_lago_webhook_module authors
+ * SPDX-License-Identifier: BSD-2-Clause
+ */
+
+
+/*
  * The webhook event type names that Lago knows, and the normalisation Lago
  * applies to each element of event_types before checking it.
  */

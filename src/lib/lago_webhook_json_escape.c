@@ -1,5 +1,11 @@
 
 /*
+ * Copyright (C) The ngx_http_lago_webhook_module authors
+ * SPDX-License-Identifier: BSD-2-Clause
+ */
+
+
+/*
  * ActiveSupport's JSON encoding of a string, as Lago's responses show it:
  *
  *   '"' and '\'                  \" and \\

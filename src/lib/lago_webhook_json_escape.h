@@ -1,5 +1,11 @@
 
 /*
+ * Copyright (C) The ngx_http_lago_webhook_module authors
+ * SPDX-License-Identifier: BSD-2-Clause
+ */
+
+
+/*
  * JSON string escaping as Lago's responses have it (Rails' ActiveSupport
  * JSON encoding), so that bodies are byte for byte what Lago sends.
  */
