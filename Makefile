@@ -14,6 +14,12 @@ SHELL := /bin/bash
 #                   SOAK_TIME seconds (600)
 #   make bench      throughput and latency against nginx's own ceiling
 #                   (bench/README.md)
+#   make deb        the Debian package libnginx-mod-http-lago-webhook, built
+#                   with debhelper and dh-sequence-nginx, checked with
+#                   lintian, into build/deb (tools/build-deb)
+#   make test-deb   installs that package, serves the example site with
+#                   Debian's nginx and its own nginx.conf, removes and purges
+#                   it again (tools/test-deb; root, ports 80 and 8080)
 #   make clean
 #
 # Debian's nginx source package is unpacked into build/nginx-src.
@@ -52,11 +58,11 @@ NGINX_LD_OPT   ?=
 # extra prove flags
 export TEST_NGINX_LIB TEST_FILES PROVE_FLAGS
 
-MODULE_SOURCES := config ngx_http_lago_webhook_module.c \
+MODULE_SOURCES := config VERSION ngx_http_lago_webhook_module.c \
                   $(wildcard src/*.c src/*.h src/lib/*.c src/lib/*.h)
 
 .PHONY: all build deps static dynamic test unit-test suites run bench soak \
-        clean
+        deb test-deb clean
 
 all: build
 
@@ -119,6 +125,14 @@ soak: deps
 bench: deps
 	@EXTRA_PACKAGES=wrk bin/install-deps
 	@bench/run
+
+# the package from the sources as they are; test-deb installs it on this
+# machine, runs a round of requests against Debian's nginx, and removes it
+deb:
+	@tools/build-deb
+
+test-deb: deb
+	@tools/test-deb build/deb/libnginx-mod-http-lago-webhook_$$(sed -n 1p VERSION)_$$(dpkg --print-architecture).deb
 
 clean:
 	rm -rf $(BUILD) t/servroot*

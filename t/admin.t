@@ -177,6 +177,15 @@ subtest '--help' => sub {
     is $res->{err}, '', 'nothing on stderr';
 };
 
+subtest '--version' => sub {
+    open my $fh, '<', "$FindBin::Bin/../VERSION" or die "VERSION: $!";
+    my ($release) = <$fh> =~ /\A(\S+)/;
+    my $res = admin('--version');
+    is $res->{rc}, 0, 'exit 0';
+    is $res->{out}, "lago-admin $release\n", 'the release of the VERSION file';
+    is $res->{err}, '', 'nothing on stderr';
+};
+
 subtest 'org create' => sub {
     my $before = time;
     my $res = admin('org', 'create');
@@ -404,7 +413,7 @@ subtest 'bad arguments' => sub {
                   ['key', 'show'], ['org', 'create', 'extra'], ['org', 'create', '--bogus'],
                   ['org', 'create', '-n', 'x'], ['key', 'create', '--org', $ORG, '--bogus', 'x'],
                   ['key', 'create', '--org', $ORG, '--org', $ORG], ['--help', 'extra'],
-                  ['help'], ['--version'], ['ORG', 'create']) {
+                  ['help'], ['--version', 'extra'], ['ORG', 'create']) {
         fails_ok(admin(@$args), "lago-admin @$args", qr/usage|unknown|unexpected|more than once/);
     }
     is_deeply [ keys_under_prefix() ], \@keys, 'nothing was written';
