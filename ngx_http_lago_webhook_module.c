@@ -431,6 +431,11 @@ ngx_http_lago_webhook_init(ngx_conf_t *cf)
 static ngx_int_t
 ngx_http_lago_webhook_init_module(ngx_cycle_t *cycle)
 {
+    /* "nginx -V" cannot name a dynamic module: its release is logged here */
+
+    ngx_log_error(NGX_LOG_NOTICE, cycle->log, 0,
+                  "lago_webhook/" NGX_HTTP_LAGO_WEBHOOK_VERSION);
+
     return ngx_http_lago_webhook_store_init(
                                           ngx_http_lago_webhook_store_failed);
 }
