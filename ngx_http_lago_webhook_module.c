@@ -137,6 +137,13 @@ static ngx_command_t  ngx_http_lago_webhook_commands[] = {
       offsetof(ngx_http_lago_webhook_loc_conf_t, max_endpoints),
       &ngx_http_lago_webhook_max_endpoints_bounds },
 
+    { ngx_string("lago_webhook_max_value_length"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_size_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_lago_webhook_loc_conf_t, max_value_length),
+      NULL },
+
     { ngx_string("lago_webhook_public_key"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
       ngx_conf_set_str_slot,
@@ -253,6 +260,7 @@ ngx_http_lago_webhook_create_loc_conf(ngx_conf_t *cf)
 
     llcf->enable = NGX_CONF_UNSET;
     llcf->max_endpoints = NGX_CONF_UNSET_UINT;
+    llcf->max_value_length = NGX_CONF_UNSET_SIZE;
     llcf->max_body_size = NGX_CONF_UNSET;
 
     return llcf;
@@ -287,6 +295,8 @@ ngx_http_lago_webhook_merge_loc_conf(ngx_conf_t *cf, void *parent,
 
     ngx_conf_init_value(conf->enable, 0);
     ngx_conf_merge_uint_value(conf->max_endpoints, prev->max_endpoints, 10);
+    ngx_conf_merge_size_value(conf->max_value_length, prev->max_value_length,
+                              2048);
 
     if (conf->public_key_file.data == NULL) {
         conf->public_key_file = prev->public_key_file;

@@ -33,6 +33,7 @@ static void fuzz_body_check(ngx_str_t *body, ngx_uint_t create,
     ngx_int_t rc, ngx_http_lago_webhook_input_t *in);
 static void fuzz_body_check_event_types(ngx_str_t *list);
 static void fuzz_body_touch(ngx_str_t *s);
+static int fuzz_body_has_nul(ngx_str_t *s);
 
 
 static ngx_open_file_t  fuzz_body_file;
@@ -108,7 +109,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         pool = ngx_create_pool(NGX_DEFAULT_POOL_SIZE, &fuzz_body_log);
         FUZZ_CHECK(pool != NULL, "out of memory");
 
-        rc = ngx_http_lago_webhook_body_parse(pool, &body, create, &in);
+        rc = ngx_http_lago_webhook_body_parse(pool, &body, create, 2048, &in);
 
         fuzz_body_check(&body, create, rc, &in);
 
@@ -148,7 +149,8 @@ fuzz_body_check(ngx_str_t *body, ngx_uint_t create, ngx_int_t rc,
     }
 
     root = blank ? NULL : json_loadb((const char *) body->data, body->len,
-                                     JSON_DECODE_ANY, &error);
+                                     JSON_DECODE_ANY | JSON_ALLOW_NUL,
+                                     &error);
 
     if (blank) {
         FUZZ_CHECK(rc == NGX_HTTP_LAGO_WEBHOOK_BODY_MISSING,
@@ -194,7 +196,7 @@ fuzz_body_check(ngx_str_t *body, ngx_uint_t create, ngx_int_t rc,
         FUZZ_CHECK(in->url.len == 0, "no url text when absent");
     }
 
-    if (in->url_present && !in->url_invalid) {
+    if (in->url_present && !in->url_invalid && !in->url_too_long) {
         FUZZ_CHECK(lago_webhook_url_is_valid(in->url.data, in->url.len),
                    "a url taken as valid is valid");
     }
@@ -238,12 +240,12 @@ fuzz_body_check(ngx_str_t *body, ngx_uint_t create, ngx_int_t rc,
     /* event_types: at most one outcome, and each well formed */
 
     FUZZ_CHECK(in->event_types_null + in->event_types_not_array
-               + in->event_types_unknown <= 1,
+               + in->event_types_invalid + in->event_types_unknown <= 1,
                "one event_types outcome at most");
 
     if (!in->event_types_present) {
         FUZZ_CHECK(!in->event_types_null && !in->event_types_not_array
-                   && !in->event_types_unknown,
+                   && !in->event_types_invalid && !in->event_types_unknown,
                    "nothing about absent event_types");
     }
 
@@ -282,9 +284,22 @@ fuzz_body_check(ngx_str_t *body, ngx_uint_t create, ngx_int_t rc,
     }
 
     FUZZ_CHECK(ngx_http_lago_webhook_input_has_errors(in)
-               == (in->url_invalid || in->signature_algo_invalid
-                   || in->event_types_not_array || in->event_types_unknown),
+               == (in->url_invalid || in->url_too_long
+                   || in->signature_algo_invalid || in->name_invalid
+                   || in->name_too_long || in->event_types_not_array
+                   || in->event_types_invalid || in->event_types_unknown),
                "has_errors sums up the error flags");
+
+    /* what may be stored: no NUL (the record format), nothing too long */
+
+    if (!ngx_http_lago_webhook_input_has_errors(in)) {
+        FUZZ_CHECK(!fuzz_body_has_nul(&in->url)
+                   && !fuzz_body_has_nul(&in->name)
+                   && !fuzz_body_has_nul(&in->event_types),
+                   "a valid input holds no NUL");
+        FUZZ_CHECK(in->url.len <= 2048 && in->name.len <= 2048,
+                   "a valid input is within the length limit");
+    }
 }
 
 
@@ -335,4 +350,11 @@ fuzz_body_touch(ngx_str_t *s)
     if (s->len) {
         (void) fuzz_touch(s->data, s->len);
     }
+}
+
+
+static int
+fuzz_body_has_nul(ngx_str_t *s)
+{
+    return s->len && memchr(s->data, '\0', s->len) != NULL;
 }

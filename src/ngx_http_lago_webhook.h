@@ -47,6 +47,7 @@ typedef struct {
 typedef struct {
     ngx_flag_t                 enable;
     ngx_uint_t                 max_endpoints;
+    size_t                     max_value_length;
     off_t                      max_body_size;
     ngx_str_t                  public_key_file;
     ngx_str_t                  public_key;      /* base64 text, see output */
@@ -91,11 +92,13 @@ typedef struct {
     unsigned                   url_present:1;
     unsigned                   url_mandatory:1; /* absent, null or blank */
     unsigned                   url_invalid:1;
+    unsigned                   url_too_long:1;
     unsigned                   signature_algo_present:1;
     unsigned                   signature_algo_invalid:1;
     unsigned                   name_present:1;
     unsigned                   name_null:1;
     unsigned                   name_invalid:1;  /* holds a NUL */
+    unsigned                   name_too_long:1;
     unsigned                   event_types_present:1;
     unsigned                   event_types_null:1;
     unsigned                   event_types_not_array:1;

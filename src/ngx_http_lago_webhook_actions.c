@@ -147,7 +147,8 @@ ngx_http_lago_webhook_create(ngx_http_request_t *r)
 
     rc = ngx_http_lago_webhook_store_create(r, &ctx->organization_id, rec,
                                   llcf->max_endpoints,
-                                  in->url_present && !in->url_mandatory,
+                                  in->url_present && !in->url_mandatory
+                                  && !in->url_too_long,
                                   ngx_http_lago_webhook_input_has_errors(in),
                                   ngx_http_lago_webhook_written);
 
@@ -276,7 +277,12 @@ static ngx_http_lago_webhook_error_e
 ngx_http_lago_webhook_parse_body(ngx_http_request_t *r,
     ngx_http_lago_webhook_ctx_t *ctx, ngx_uint_t create)
 {
+    ngx_http_lago_webhook_loc_conf_t  *llcf;
+
+    llcf = ngx_http_get_module_loc_conf(r, ngx_http_lago_webhook_module);
+
     switch (ngx_http_lago_webhook_body_parse(r->pool, &ctx->body, create,
+                                             llcf->max_value_length,
                                              &ctx->input))
     {
 

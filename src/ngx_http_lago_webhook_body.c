@@ -37,7 +37,7 @@ static u_char *ngx_http_lago_webhook_body_inspect(u_char *p,
 
 ngx_int_t
 ngx_http_lago_webhook_body_parse(ngx_pool_t *pool, ngx_str_t *body,
-    ngx_uint_t create, ngx_http_lago_webhook_input_t *in)
+    ngx_uint_t create, size_t max_length, ngx_http_lago_webhook_input_t *in)
 {
     u_char              *p, *last;
     json_t              *root, *we, *v;
@@ -106,7 +106,10 @@ ngx_http_lago_webhook_body_parse(ngx_pool_t *pool, ngx_str_t *body,
                 return NGX_ERROR;
             }
 
-            if (lago_webhook_url_is_blank(in->url.data, in->url.len)) {
+            if (in->url.len > max_length) {
+                in->url_too_long = 1;
+
+            } else if (lago_webhook_url_is_blank(in->url.data, in->url.len)) {
                 in->url_mandatory = 1;
 
             } else if (!json_is_string(v)
@@ -161,6 +164,9 @@ ngx_http_lago_webhook_body_parse(ngx_pool_t *pool, ngx_str_t *body,
         {
             return NGX_ERROR;
 
+        } else if (in->name.len > max_length) {
+            in->name_too_long = 1;
+
         } else if (ngx_strlchr(in->name.data, in->name.data + in->name.len,
                                '\0'))
         {
@@ -195,7 +201,8 @@ ngx_http_lago_webhook_body_parse(ngx_pool_t *pool, ngx_str_t *body,
 ngx_uint_t
 ngx_http_lago_webhook_input_has_errors(ngx_http_lago_webhook_input_t *in)
 {
-    return in->url_invalid || in->signature_algo_invalid || in->name_invalid
+    return in->url_invalid || in->url_too_long || in->signature_algo_invalid
+           || in->name_invalid || in->name_too_long
            || in->event_types_not_array || in->event_types_invalid
            || in->event_types_unknown;
 }

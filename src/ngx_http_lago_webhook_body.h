@@ -23,8 +23,10 @@
 #define NGX_HTTP_LAGO_WEBHOOK_BODY_MISSING    2
 
 
+/* a webhook_url or name longer than max_length bytes is refused */
 ngx_int_t ngx_http_lago_webhook_body_parse(ngx_pool_t *pool,
-    ngx_str_t *body, ngx_uint_t create, ngx_http_lago_webhook_input_t *in);
+    ngx_str_t *body, ngx_uint_t create, size_t max_length,
+    ngx_http_lago_webhook_input_t *in);
 
 ngx_uint_t ngx_http_lago_webhook_input_has_errors(
     ngx_http_lago_webhook_input_t *in);

@@ -232,8 +232,9 @@ ngx_http_lago_webhook_send_validation(ngx_http_request_t *r,
                  "\"code\":\"validation_errors\",\"error_details\":{}}") - 1
           + sizeof("\"webhook_url\":[\"value_is_mandatory\","
                    "\"url_is_invalid\",\"value_already_exist\"],") - 1
+          + sizeof("\"value_is_too_long\",") - 1
           + sizeof("\"signature_algo\":[\"value_is_invalid\"],") - 1
-          + sizeof("\"name\":[\"value_is_invalid\"],") - 1
+          + sizeof("\"name\":[\"value_is_too_long\"],") - 1
           + sizeof("\"base\":[\"Maximum number of webhook endpoints was "
                    "reached\"],") - 1
           + sizeof("\"event_types\":[\"value_is_invalid\"]") - 1
@@ -252,7 +253,7 @@ ngx_http_lago_webhook_send_validation(ngx_http_request_t *r,
 
     fields = 0;
 
-    if (in->url_invalid || conflicts->duplicate_url) {
+    if (in->url_invalid || in->url_too_long || conflicts->duplicate_url) {
         fields++;
         p = ngx_cpymem(p, "\"webhook_url\":[", sizeof("\"webhook_url\":[") - 1);
 
@@ -264,6 +265,11 @@ ngx_http_lago_webhook_send_validation(ngx_http_request_t *r,
         if (in->url_invalid) {
             p = ngx_cpymem(p, "\"url_is_invalid\",",
                            sizeof("\"url_is_invalid\",") - 1);
+        }
+
+        if (in->url_too_long) {
+            p = ngx_cpymem(p, "\"value_is_too_long\",",
+                           sizeof("\"value_is_too_long\",") - 1);
         }
 
         if (conflicts->duplicate_url) {
@@ -291,6 +297,14 @@ ngx_http_lago_webhook_send_validation(ngx_http_request_t *r,
 
         p = ngx_cpymem(p, "\"name\":[\"value_is_invalid\"]",
                        sizeof("\"name\":[\"value_is_invalid\"]") - 1);
+
+    } else if (in->name_too_long) {
+        if (fields++) {
+            *p++ = ',';
+        }
+
+        p = ngx_cpymem(p, "\"name\":[\"value_is_too_long\"]",
+                       sizeof("\"name\":[\"value_is_too_long\"]") - 1);
     }
 
     if (conflicts->maximum_reached) {

@@ -25,11 +25,11 @@ __DATA__
 --- request eval
 "POST /api/v1/webhook_endpoints\n"
 . '{"webhook_endpoint":{"webhook_url":"https://big.example","name":"'
-. ('n' x 30000) . '"}}'
+. ('n' x 2048) . '"}}'
 --- more_headers
 Authorization: Bearer $LAGO_KEY
 --- response_body_like eval
-qr/^\{"webhook_endpoint":\{"lago_id":"$Lago::Uuid","lago_organization_id":"[^"]+","webhook_url":"https:\/\/big\.example","signature_algo":"jwt","name":"n{30000}","event_types":null,"created_at":"$Lago::Time"\}\}$/
+qr/^\{"webhook_endpoint":\{"lago_id":"$Lago::Uuid","lago_organization_id":"[^"]+","webhook_url":"https:\/\/big\.example","signature_algo":"jwt","name":"n{2048}","event_types":null,"created_at":"$Lago::Time"\}\}$/
 --- no_error_log
 [alert]
 [crit]
@@ -398,6 +398,57 @@ Transfer-Encoding: chunked
  $main::Empty]
 --- response_headers eval
 ["Connection: close", ""]
+--- no_error_log
+[alert]
+[crit]
+[error]
+
+
+
+=== TEST 17: a webhook_url or name over lago_webhook_max_value_length (2048 bytes by default) is a 422 value_is_too_long; nothing written
+--- config
+    location /api/v1/ {
+        lago_webhook;
+    }
+--- request eval
+["POST /api/v1/webhook_endpoints\n"
+ . '{"webhook_endpoint":{"webhook_url":"https://a.example/' . ('p' x 2031) . '","name":"' . ('<' x 2049) . '"}}',
+ "POST /api/v1/webhook_endpoints\n"
+ . '{"webhook_endpoint":{"webhook_url":"https://a.example","name":"' . ('\\u00e9' x 1025) . '"}}',
+ "GET /api/v1/webhook_endpoints"]
+--- more_headers
+Authorization: Bearer $LAGO_KEY
+--- error_code eval
+[422, 422, 200]
+--- response_body eval
+['{"status":422,"error":"Unprocessable Entity","code":"validation_errors","error_details":{"webhook_url":["value_is_too_long"],"name":["value_is_too_long"]}}',
+ '{"status":422,"error":"Unprocessable Entity","code":"validation_errors","error_details":{"name":["value_is_too_long"]}}',
+ $main::Empty]
+--- no_error_log
+[alert]
+[crit]
+[error]
+
+
+
+=== TEST 18: lago_webhook_max_value_length sets the limit; a value at the limit is taken
+--- config
+    location /api/v1/ {
+        lago_webhook;
+        lago_webhook_max_value_length 24;
+    }
+--- request eval
+["POST /api/v1/webhook_endpoints\n"
+ . '{"webhook_endpoint":{"webhook_url":"https://a.example/123456","name":"' . ('n' x 24) . '"}}',
+ "POST /api/v1/webhook_endpoints\n"
+ . '{"webhook_endpoint":{"webhook_url":"https://a.example/1234567","name":"' . ('n' x 25) . '"}}']
+--- more_headers
+Authorization: Bearer $LAGO_KEY
+--- error_code eval
+[200, 422]
+--- response_body_like eval
+['^\{"webhook_endpoint":\{"lago_id":"$LAGO_UUID","lago_organization_id":"$LAGO_ORG","webhook_url":"https://a\.example/123456","signature_algo":"jwt","name":"n{24}","event_types":null,"created_at":"$LAGO_TIME"\}\}$',
+ '^\{"status":422,"error":"Unprocessable Entity","code":"validation_errors","error_details":\{"webhook_url":\["value_is_too_long"\],"name":\["value_is_too_long"\]\}\}$']
 --- no_error_log
 [alert]
 [crit]
