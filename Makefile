@@ -49,8 +49,10 @@ NGINX_LD_OPT   ?=
 
 # tools/run-tests reads these: the Test::Nginx library (the compatible
 # runner in t/lib, or upstream's lib/), the suites to run (default: all),
-# extra prove flags
-export TEST_NGINX_LIB TEST_FILES PROVE_FLAGS
+# extra prove flags, and LAGO_TEST_REDIS_AUTH=1 / LAGO_TEST_REDIS_UNIX=1
+# for a Redis with an ACL user and password / reached on a unix socket
+export TEST_NGINX_LIB TEST_FILES PROVE_FLAGS LAGO_TEST_REDIS_AUTH \
+       LAGO_TEST_REDIS_UNIX
 
 MODULE_SOURCES := config ngx_http_lago_webhook_module.c \
                   $(wildcard src/*.c src/*.h)

@@ -22,6 +22,7 @@ use warnings;
 use Test::Nginx::Socket ();
 use File::Basename ();
 use Cwd ();
+use Digest::SHA ();
 use IO::Select ();
 use IO::Socket::INET ();
 use Time::HiRes ();
@@ -109,6 +110,21 @@ sub new_key {
 
     my ($key) = $out =~ /^api_key=(\S+)$/m;
     die "unexpected lago-admin output: $out" unless $key;
+
+    return $key;
+}
+
+
+# Makes $key expired (a minute ago; $when: at that unix time), and returns
+# it.  lago-admin makes only keys that expire in the future, so a key made
+# without an expiry is given one in the store, as if its time had come
+# since.
+sub expire_key {
+    my ($key, $when) = @_;
+
+    redis('HSET', "$ENV{TEST_NGINX_LAGO_PREFIX}apikey:"
+                  . Digest::SHA::sha256_hex($key),
+          'expires_at', $when // time - 60);
 
     return $key;
 }

@@ -345,7 +345,7 @@ Content-Type: application/json') x 5,
         lago_webhook;
     }
 --- init
-main::key('$LAGO_ORG', OLD => {expires_at => '2000-01-01'},
+main::key('$LAGO_ORG', OLD => {expired => 1},
                        GONE => {revoked => 1},
                        LATER => {expires_at => '2099-12-31T23:59:59Z'});
 --- request eval
