@@ -1,3 +1,6 @@
+# Copyright (C) The ngx_http_lago_webhook_module authors
+# SPDX-License-Identifier: BSD-2-Clause
+#
 # POST /api/v1/webhook_endpoints: authentication, the record it returns,
 # the 400s, the 422s (URL rules, event_types, the maximum, duplicates)
 # and the order of the checks.

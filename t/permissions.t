@@ -1,3 +1,6 @@
+# Copyright (C) The ngx_http_lago_webhook_module authors
+# SPDX-License-Identifier: BSD-2-Clause
+#
 # Authentication and per-key permissions (spec section 2): resource
 # webhook_endpoint, and webhook_jwt_public_key for the key routes; modes
 # read (GET, HEAD) and write (the rest); a key without a permission list

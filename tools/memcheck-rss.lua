@@ -1,3 +1,6 @@
+-- Copyright (C) The ngx_http_lago_webhook_module authors
+-- SPDX-License-Identifier: BSD-2-Clause
+--
 -- wrk script for tools/memcheck-rss: a steady mix of the API's requests,
 -- successes and 4xx, that keeps the store's size bounded (every endpoint
 -- created is deleted again), so that worker memory should stay flat.
