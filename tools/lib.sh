@@ -1,7 +1,8 @@
+# shellcheck shell=bash
 # Copyright (C) The ngx_http_lago_webhook_module authors
 # SPDX-License-Identifier: BSD-2-Clause
 #
-# Shell helpers for the project's scripts (tools/, bench/), sourced:
+# Bash helpers for the project's scripts (tools/, bench/), sourced:
 #
 #   . "$root/tools/lib.sh"
 #
