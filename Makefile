@@ -53,10 +53,12 @@ NGINX_MODULE   := $(DYNAMIC_DIR)/ngx_http_lago_webhook_module.so
 NGINX_CC_OPT   ?= -g -O2
 NGINX_LD_OPT   ?=
 
-# bin/run-tests reads these: the Test::Nginx library (the compatible
+# tools/run-tests reads these: the Test::Nginx library (the compatible
 # runner in t/lib, or upstream's lib/), the suites to run (default: all),
-# extra prove flags
-export TEST_NGINX_LIB TEST_FILES PROVE_FLAGS
+# extra prove flags, and LAGO_TEST_REDIS_AUTH=1 / LAGO_TEST_REDIS_UNIX=1
+# for a Redis with an ACL user and password / reached on a unix socket
+export TEST_NGINX_LIB TEST_FILES PROVE_FLAGS LAGO_TEST_REDIS_AUTH \
+       LAGO_TEST_REDIS_UNIX
 
 MODULE_SOURCES := config VERSION ngx_http_lago_webhook_module.c \
                   $(wildcard src/*.c src/*.h src/lib/*.c src/lib/*.h)
@@ -69,10 +71,10 @@ all: build
 build: static dynamic
 
 deps:
-	@bin/install-deps
+	@tools/install-deps
 
 $(NGINX_SRC)/configure:
-	bin/nginx-source $(NGINX_SRC)
+	tools/nginx-source $(NGINX_SRC)
 
 static: $(NGINX_STATIC)
 
@@ -104,26 +106,26 @@ test: deps
 ifeq ($(SANITIZE),address)
 	@$(MAKE) --no-print-directory static
 	@status=0; $(MAKE) --no-print-directory fuzz-smoke || status=1; \
-	 TEST_NGINX_BINARY=$(NGINX_STATIC) bin/run-tests || status=1; \
+	 TEST_NGINX_BINARY=$(NGINX_STATIC) tools/run-tests || status=1; \
 	 exit $$status
 else
 	@$(MAKE) --no-print-directory build
 	@status=0; $(MAKE) --no-print-directory fuzz-smoke || status=1; \
-	 bin/run-tests || status=1; exit $$status
+	 tools/run-tests || status=1; exit $$status
 endif
 
 run: deps
 	@$(MAKE) --no-print-directory build
-	@bin/run-local
+	@tools/run-local
 
 # the long checks (load + memory, faults) for SOAK_TIME seconds
 soak: deps
-	@EXTRA_PACKAGES=wrk bin/install-deps
+	@EXTRA_PACKAGES=wrk tools/install-deps
 	@$(MAKE) --no-print-directory static
-	@bin/soak
+	@tools/soak
 
 bench: deps
-	@EXTRA_PACKAGES=wrk bin/install-deps
+	@EXTRA_PACKAGES=wrk tools/install-deps
 	@bench/run
 
 # the package from the sources as they are; test-deb installs it on this

@@ -1,3 +1,6 @@
+-- Copyright (C) The ngx_http_lago_webhook_module authors
+-- SPDX-License-Identifier: BSD-2-Clause
+--
 -- Create: POST /api/v1/webhook_endpoints with a URL no other request uses
 -- (https://bench.example/<run tag>/<thread>/<counter>; the run tag is the
 -- script's argument), rotating over the organizations' keys, one per line

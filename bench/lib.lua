@@ -1,3 +1,6 @@
+-- Copyright (C) The ngx_http_lago_webhook_module authors
+-- SPDX-License-Identifier: BSD-2-Clause
+--
 -- Shared by the bench's wrk scripts: per-thread status counters and one
 -- machine-readable line at the end of the run.
 --

@@ -1,3 +1,6 @@
+-- Copyright (C) The ngx_http_lago_webhook_module authors
+-- SPDX-License-Identifier: BSD-2-Clause
+--
 -- Show: GET /api/v1/webhook_endpoints/<lago_id>, rotating over the seeded
 -- organization's endpoints (BENCH_SHOW_IDS, comma-separated).
 dofile((os.getenv("BENCH_DIR") or "bench") .. "/lib.lua")

@@ -1,3 +1,6 @@
+# Copyright (C) The ngx_http_lago_webhook_module authors
+# SPDX-License-Identifier: BSD-2-Clause
+#
 # Self-test of the test scaffold, using only stock nginx directives.
 # It must pass both with t/lib (prove -I t/lib) and with upstream
 # openresty/test-nginx (prove -I <test-nginx>/lib).

@@ -1,11 +1,15 @@
+# Copyright (C) The ngx_http_lago_webhook_module authors
+# SPDX-License-Identifier: BSD-2-Clause
+
 package Lago;
 
 # Shared set-up for the Test::Nginx suites (works with the bundled runner
 # and with upstream Test::Nginx alike):
 #
 # - every block with a --- config gets the module's Redis directives in
-#   its http_config (the Redis that `make test` started, a key prefix of
-#   this run's own);
+#   its http_config: those of LAGO_REDIS_URL (the Redis that `make test`
+#   started: address or unix socket, user, password, database) and a key
+#   prefix of this run's own;
 # - $LAGO_KEY / $LAGO_ORG in a block's sections become the API key and id
 #   of an organization made for that block alone ($LAGO_KEY2 / $LAGO_ORG2:
 #   a second one), so blocks never see each other's endpoints;
@@ -18,11 +22,16 @@ use warnings;
 use Test::Nginx::Socket ();
 use File::Basename ();
 use Cwd ();
+use Digest::SHA ();
 use IO::Select ();
 use IO::Socket::INET ();
 use Time::HiRes ();
 
-our $Root = Cwd::abs_path(File::Basename::dirname(__FILE__) . '/..');
+our $Root;
+BEGIN { $Root = Cwd::abs_path(File::Basename::dirname(__FILE__) . '/..') }
+
+use lib "$Root/lib";
+use Lago::Redis ();
 
 our $Uuid = '[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-'
             . '[0-9a-f]{12}';
@@ -34,10 +43,40 @@ $ENV{LAGO_REDIS_URL} //= "redis://127.0.0.1:$ENV{TEST_NGINX_REDIS_PORT}/0";
 $ENV{TEST_NGINX_LAGO_PREFIX} //= sprintf 't%d%04d:', $$, int rand 10000;
 $ENV{LAGO_REDIS_PREFIX} = $ENV{TEST_NGINX_LAGO_PREFIX};
 
-our $HttpConfig = <<'_EOC_';
-    lago_webhook_redis 127.0.0.1:$TEST_NGINX_REDIS_PORT;
-    lago_webhook_redis_prefix $TEST_NGINX_LAGO_PREFIX;
-_EOC_
+our $HttpConfig = redis_directives($ENV{LAGO_REDIS_URL})
+                  . "    lago_webhook_redis_prefix \$TEST_NGINX_LAGO_PREFIX;\n";
+
+
+# The module's directives for the Redis of a URL (Lago::Redis's forms)
+sub redis_directives {
+    my ($url) = @_;
+
+    my $c = Lago::Redis->parse_url($url);
+    my $address = defined $c->{path} ? "unix:$c->{path}"
+                  : $c->{host} =~ /:/ ? "[$c->{host}]:$c->{port}"
+                  : "$c->{host}:$c->{port}";
+
+    my $conf = '    lago_webhook_redis ' . nginx_quote($address) . ";\n";
+    $conf .= '    lago_webhook_redis_user ' . nginx_quote($c->{user}) . ";\n"
+        if defined $c->{user} && $c->{user} ne '';
+    $conf .= '    lago_webhook_redis_password ' . nginx_quote($c->{password})
+             . ";\n"
+        if defined $c->{password};
+    $conf .= "    lago_webhook_redis_db $c->{db};\n" if $c->{db} != 0;
+
+    return $conf;
+}
+
+
+# a value as one nginx configuration token
+sub nginx_quote {
+    my ($value) = @_;
+
+    return $value if $value =~ m{\A[A-Za-z0-9_.:/\[\]@%+=,-]+\z};
+
+    (my $quoted = $value) =~ s/(['\\])/\\$1/g;
+    return "'$quoted'";
+}
 
 
 # bin/lago-admin, as an operator would run it: org create [args]
@@ -71,6 +110,21 @@ sub new_key {
 
     my ($key) = $out =~ /^api_key=(\S+)$/m;
     die "unexpected lago-admin output: $out" unless $key;
+
+    return $key;
+}
+
+
+# Makes $key expired (a minute ago; $when: at that unix time), and returns
+# it.  lago-admin makes only keys that expire in the future, so a key made
+# without an expiry is given one in the store, as if its time had come
+# since.
+sub expire_key {
+    my ($key, $when) = @_;
+
+    redis('HSET', "$ENV{TEST_NGINX_LAGO_PREFIX}apikey:"
+                  . Digest::SHA::sha256_hex($key),
+          'expires_at', $when // time - 60);
 
     return $key;
 }
@@ -168,55 +222,15 @@ sub nginx_clients {
 }
 
 
-# A minimal Redis client (RESP2) for checks the API cannot make.
+# One command to the Redis of LAGO_REDIS_URL, for checks the API cannot
+# make; a connection of its own each time, so that a Redis restarted by a
+# suite is simply reached again.
 sub redis {
     my @cmd = @_;
 
-    my ($host, $port, $db) = $ENV{LAGO_REDIS_URL}
-        =~ m{^redis://([^:/]+):(\d+)(?:/(\d+))?} or die "LAGO_REDIS_URL?";
-
-    my $sock = IO::Socket::INET->new(PeerAddr => $host, PeerPort => $port,
-                                     Proto => 'tcp', Timeout => 5)
-        or die "redis: $!";
-
-    my $send = sub {
-        my $req = '*' . @_ . "\r\n";
-        $req .= '$' . length($_) . "\r\n$_\r\n" for @_;
-        print $sock $req;
-    };
-
-    my $read;
-    $read = sub {
-        my $line = <$sock>;
-        die "redis: connection closed" unless defined $line;
-        $line =~ s/\r\n\z//;
-        my ($type, $rest) = (substr($line, 0, 1), substr($line, 1));
-
-        return $rest if $type eq '+' || $type eq ':';
-        die "redis: $rest\n" if $type eq '-';
-
-        if ($type eq '$') {
-            return undef if $rest < 0;
-            my $buf = '';
-            while (length $buf < $rest + 2) {
-                read($sock, $buf, $rest + 2 - length $buf, length $buf)
-                    or die "redis: short read";
-            }
-            return substr($buf, 0, $rest);
-        }
-
-        return undef if $rest < 0;
-        return [ map { $read->() } 1 .. $rest ];
-    };
-
-    if ($db) {
-        $send->('SELECT', $db);
-        $read->();
-    }
-
-    $send->(@cmd);
-    my $reply = $read->();
-    close $sock;
+    my $redis = Lago::Redis->connect($ENV{LAGO_REDIS_URL});
+    my $reply = $redis->command(@cmd);
+    $redis->close;
 
     return $reply;
 }

@@ -1,3 +1,6 @@
+# Copyright (C) The ngx_http_lago_webhook_module authors
+# SPDX-License-Identifier: BSD-2-Clause
+
 package LagoSeed;
 
 # Records and keys for a block, made from its "--- init" section (works
@@ -14,8 +17,9 @@ package LagoSeed;
 # expectation sections, @A@ is A's lago_id (@A_UC@ upper case, @A_HEX@
 # without hyphens), @A_AT@ its created_at and @A_REC@ the record as the
 # API must show it, built from what was sent.  main::key('$LAGO_ORG',
-# RO => 'webhook_endpoint:read', RW => [...], OLD => {expires_at => ...,
-# revoked => 1}) makes more keys of that organization for @RO@ etc.
+# RO => 'webhook_endpoint:read', RW => [...], LATER => {expires_at =>
+# '2099-12-31'}, OLD => {expired => 1}, GONE => {revoked => 1}) makes more
+# keys of that organization for @RO@ etc.
 # lit() turns a literal body into an anchored pattern for
 # "--- response_body_like eval" lists, leaving $LAGO_* and @X@ alone.
 #
@@ -152,6 +156,7 @@ sub key {
         ($subst{$name}) = $out =~ /^api_key=(\S+)$/m
             or die "unexpected lago-admin output: $out";
 
+        Lago::expire_key($subst{$name}) if $s{expired};
         Lago::admin('key', 'revoke', $subst{$name}) if $s{revoked};
     }
 

@@ -1,10 +1,13 @@
 #!/usr/bin/perl
+# Copyright (C) The ngx_http_lago_webhook_module authors
+# SPDX-License-Identifier: BSD-2-Clause
+#
 # Tests for bin/lago-admin against a real Redis.
 #
 #   LAGO_REDIS_URL=redis://127.0.0.1:6391/0 prove t/admin.t
 #
 # Every run works under its own random key prefix and deletes it at the end,
-# so a shared Redis can be used. Core Perl modules only.
+# so a shared Redis can be used. Core Perl modules and lib/Lago/Redis.pm.
 
 use strict;
 use warnings;
@@ -12,11 +15,13 @@ use warnings;
 use Digest::SHA qw(sha256_hex);
 use File::Temp qw(tempfile);
 use FindBin;
+use lib "$FindBin::Bin/../lib";
 use IO::Socket::IP;
-use IO::Socket::UNIX;
-use Socket qw(SOCK_STREAM);
+use POSIX qw(strftime);
 use Test::More;
 use Time::HiRes qw(time);
+
+use Lago::Redis;
 
 plan skip_all => 'set LAGO_REDIS_URL (e.g. redis://127.0.0.1:6391/0) to a Redis'
                . ' that the tests may write to'
@@ -28,64 +33,12 @@ $ENV{LAGO_REDIS_PREFIX} = $PREFIX;
 
 my $UUID4 = qr/[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}/;
 
-# --- a tiny blocking RESP client, enough to inspect and clean up -----------
+# --- the store, through the project's own client -----------------------------
 
-my $redis = redis_connect($ENV{LAGO_REDIS_URL});
+my $redis = eval { Lago::Redis->connect($ENV{LAGO_REDIS_URL}) }
+    or BAIL_OUT("cannot use LAGO_REDIS_URL: $@");
 
-sub redis_connect {
-    my ($url) = @_;
-    my $unescape = sub { (my $s = shift // '') =~ s/%([0-9A-Fa-f]{2})/chr hex $1/ge; $s };
-    my ($sock, $user, $pass, $db);
-    if ($url =~ m{\Aunix://(/[^?]*)(?:\?(.*))?\z}) {
-        my ($path, %q) = ($1, map { split /=/, $_, 2 } split /&/, $2 // '');
-        $sock = IO::Socket::UNIX->new(Type => SOCK_STREAM, Peer => $unescape->($path));
-        ($user, $pass, $db) = @q{qw(user password db)};
-    } elsif ($url =~ m{\Aredis://(?:([^:@/]*):([^@/]*)@)?([^:/\[\]]+|\[[^\]]+\])(?::(\d+))?(?:/(\d*))?\z}) {
-        ($user, $pass, my $host, my $port, $db) = ($1, $2, $3, $4 // 6379, $5);
-        $host =~ s/\A\[(.*)\]\z/$1/;
-        $sock = IO::Socket::IP->new(PeerHost => $host, PeerPort => $port, Timeout => 2);
-    } else {
-        BAIL_OUT('cannot parse LAGO_REDIS_URL');
-    }
-    BAIL_OUT("cannot connect to LAGO_REDIS_URL: $!") unless $sock;
-    binmode $sock;
-    my $r = { sock => $sock };
-    if (defined $pass) {
-        my @auth = (($user // '') ne '' ? $unescape->($user) : (), $unescape->($pass));
-        eval { rcmd($r, 'AUTH', @auth); 1 } or BAIL_OUT("LAGO_REDIS_URL: AUTH failed: $@");
-    }
-    rcmd($r, 'SELECT', $db) if defined $db && $db ne '';
-    return $r;
-}
-
-sub rcmd {
-    my ($r, @args) = @_;
-    my $sock = $r->{sock};
-    print {$sock} '*' . @args . "\r\n", map { '$' . length($_) . "\r\n$_\r\n" } @args;
-    my $reply = rread($sock);
-    die "Redis error: $$reply\n" if ref $reply eq 'SCALAR';
-    return $reply;
-}
-
-sub rread {
-    my ($sock) = @_;
-    my $line = <$sock>;
-    die "Redis closed the connection\n" unless defined $line;
-    $line =~ s/\r\n\z//;
-    my ($type, $rest) = (substr($line, 0, 1), substr($line, 1));
-    return $rest  if $type eq '+';
-    return \$rest if $type eq '-';
-    return $rest  if $type eq ':';
-    if ($type eq '$') {
-        return undef if $rest < 0;
-        read($sock, my $data, $rest + 2) == $rest + 2 or die "short read\n";
-        return substr $data, 0, $rest;
-    }
-    return undef if $rest < 0;
-    return [ map { rread($sock) } 1 .. $rest ];
-}
-
-sub r { rcmd($redis, @_) }
+sub r { $redis->command(@_) }
 
 sub hash_of { my %h = @{ r('HGETALL', $_[0]) }; return \%h }
 
@@ -256,30 +209,52 @@ subtest 'key create' => sub {
 
 subtest 'key create --expires-at' => sub {
     my %cases = (
-        '2026-12-31T23:59:59Z'      => 1798761599,
-        '2026-12-31T23:59:59+02:00' => 1798761599 - 7200,
-        '2026-12-31T23:59:59-05:30' => 1798761599 + 5 * 3600 + 1800,
-        '2026-12-31T23:59:59.250Z'  => 1798761599,
-        '2026-12-31'                => 1798675200,
-        '2024-02-29'                => 1709164800,
+        '2096-12-31T23:59:59Z'      => 4007836799,
+        '2096-12-31T23:59:59+02:00' => 4007836799 - 7200,
+        '2096-12-31T23:59:59-05:30' => 4007836799 + 5 * 3600 + 1800,
+        '2096-12-31T23:59:59.250Z'  => 4007836799,
+        '2096-12-31'                => 4007750400,
+        '2096-02-29'                => 3981312000,
     );
     for my $in (sort keys %cases) {
         my $key = new_key('--org', $ORG, '--expires-at', $in);
         is r('HGET', "${PREFIX}apikey:" . sha256_hex($key), 'expires_at'), $cases{$in}, $in;
     }
-    my $key = new_key('--org', $ORG, '--expires-at=2026-12-31');
-    is r('HGET', "${PREFIX}apikey:" . sha256_hex($key), 'expires_at'), 1798675200,
+    my $key = new_key('--org', $ORG, '--expires-at=2096-12-31');
+    is r('HGET', "${PREFIX}apikey:" . sha256_hex($key), 'expires_at'), 4007750400,
         '--expires-at=VALUE';
+
+    my $soon = int(time) + 120;
+    $key = new_key('--org', $ORG, '--expires-at',
+                   strftime('%Y-%m-%dT%H:%M:%SZ', gmtime $soon));
+    is r('HGET', "${PREFIX}apikey:" . sha256_hex($key), 'expires_at'), $soon,
+        'two minutes from now';
+};
+
+subtest 'key create: an expiry at or before now is refused' => sub {
+    my $count = r('SCARD', "$PREFIX\{$ORG}:api_keys");
+    my $now = int time;
+    for my $past (strftime('%Y-%m-%dT%H:%M:%SZ', gmtime $now),
+                  strftime('%Y-%m-%dT%H:%M:%S+01:00', gmtime $now + 3600),
+                  strftime('%Y-%m-%dT%H:%M:%SZ', gmtime $now - 1),
+                  strftime('%Y-%m-%d', gmtime $now),
+                  '2024-02-29', '1970-01-01T00:00:00Z') {
+        my $err = fails_ok(admin('key', 'create', '--org', $ORG, '--expires-at', $past),
+                           "'$past' is refused");
+        like $err, qr/\Alago-admin: --expires-at '\Q$past\E' is not in the future \(now is \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\)\n\z/,
+            "'$past': the message says why";
+    }
+    is r('SCARD', "$PREFIX\{$ORG}:api_keys"), $count, 'no key was created';
 };
 
 subtest 'key create: bad --expires-at values write nothing' => sub {
     my $count = r('SCARD', "$PREFIX\{$ORG}:api_keys");
-    for my $bad ('', 'tomorrow', '2026-13-01', '2026-02-30', '2025-02-29', '2026-12-31T24:00:00Z',
-                 '2026-12-31T23:60:00Z', '2026-12-31T23:59:60Z', '2026-12-31T23:59:59',
-                 '2026-12-31 23:59:59Z', '2026-12-31T23:59:59+25:00', '2026-12-31T23:59:59+02:60',
-                 '26-12-31', '2026-12-31Z', '1969-12-31', '2026-12-31T23:59:59z') {
+    for my $bad ('', 'tomorrow', '2096-13-01', '2096-02-30', '2097-02-29', '2096-12-31T24:00:00Z',
+                 '2096-12-31T23:60:00Z', '2096-12-31T23:59:60Z', '2096-12-31T23:59:59',
+                 '2096-12-31 23:59:59Z', '2096-12-31T23:59:59+25:00', '2096-12-31T23:59:59+02:60',
+                 '96-12-31', '2096-12-31Z', '1969-12-31', '2096-12-31T23:59:59z') {
         fails_ok(admin('key', 'create', '--org', $ORG, '--expires-at', $bad),
-                 "'$bad' is refused", qr/--expires-at/);
+                 "'$bad' is refused", qr/invalid --expires-at/);
     }
     fails_ok(admin('key', 'create', '--org', $ORG, '--expires-at'), '--expires-at without value');
     is r('SCARD', "$PREFIX\{$ORG}:api_keys"), $count, 'no key was created';
@@ -359,10 +334,10 @@ subtest 'key revoke' => sub {
 
 subtest 'key list' => sub {
     my ($org, $k1) = new_org('--name', 'List Co');
-    my $k2 = new_key('--org', $org, '--expires-at', '2026-12-31T23:59:59+02:00',
+    my $k2 = new_key('--org', $org, '--expires-at', '2096-12-31T23:59:59+02:00',
                      '--permission', 'webhook_endpoint:read,write',
                      '--permission', 'webhook_jwt_public_key:read');
-    my $k3 = new_key('--org', $org, '--expires-at', '2027-01-15', '--permission',
+    my $k3 = new_key('--org', $org, '--expires-at', '2097-01-15', '--permission',
                      'webhook_endpoint:none');
     my ($s1, $s2, $s3) = map { sha256_hex($_) } $k1, $k2, $k3;
 
@@ -376,10 +351,10 @@ subtest 'key list' => sub {
     is $res->{err}, '', 'nothing on stderr';
     is $res->{out}, join('',
         'key=' . substr($s2, 0, 12) . ' created_at=2023-11-14T22:15:00Z'
-          . ' expires_at=2026-12-31T21:59:59Z'
+          . ' expires_at=2096-12-31T21:59:59Z'
           . ' permissions={"webhook_endpoint":["read","write"],"webhook_jwt_public_key":["read"]}' . "\n",
         'key=' . substr($s3, 0, 12) . ' created_at=2023-11-14T22:16:40Z'
-          . ' expires_at=2027-01-15T00:00:00Z permissions={"webhook_endpoint":[]}' . "\n",
+          . ' expires_at=2097-01-15T00:00:00Z permissions={"webhook_endpoint":[]}' . "\n",
         'key=' . substr($s1, 0, 12) . ' created_at=2023-11-14T22:18:20Z'
           . ' expires_at=never permissions=all' . "\n",
     ), 'one line per key, sorted by created_at';

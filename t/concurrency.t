@@ -1,3 +1,6 @@
+# Copyright (C) The ngx_http_lago_webhook_module authors
+# SPDX-License-Identifier: BSD-2-Clause
+#
 # Concurrent creates, over two workers: the check of uniqueness and of the maximum and the
 # write are one atomic step in Redis, so racing clients cannot slip past
 # either.  The clients' view (count of 200s) is checked in --- init, and

@@ -1,3 +1,6 @@
+# Copyright (C) The ngx_http_lago_webhook_module authors
+# SPDX-License-Identifier: BSD-2-Clause
+#
 # Racing updates and deletes, and a random mix of writes: the store's
 # keys of an organization stay consistent (Lago::check_org walks them),
 # and the clients' answers agree with what is stored; records damaged in

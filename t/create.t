@@ -1,3 +1,6 @@
+# Copyright (C) The ngx_http_lago_webhook_module authors
+# SPDX-License-Identifier: BSD-2-Clause
+#
 # POST /api/v1/webhook_endpoints: authentication, the record it returns,
 # the 400s, the 422s (URL rules, event_types, the maximum, duplicates)
 # and the order of the checks.
@@ -203,9 +206,7 @@ POST /api/v1/webhook_endpoints
 {"webhook_endpoint":{"webhook_url":"https://foo.bar"}}
 --- more_headers eval
 my ($org) = Lago::new_org();
-my ($key) = Lago::admin('key', 'create', '--org', $org,
-                        '--expires-at', '2020-01-01T00:00:00Z')
-            =~ /^api_key=(\S+)$/m;
+my $key = Lago::expire_key(Lago::new_key($org), 1577836800);
 "Authorization: Bearer $key\nContent-Type: application/json"
 --- error_code: 401
 --- response_headers

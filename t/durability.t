@@ -1,3 +1,6 @@
+# Copyright (C) The ngx_http_lago_webhook_module authors
+# SPDX-License-Identifier: BSD-2-Clause
+#
 # Nothing lost: creates under load while Redis is killed (SIGKILL) and
 # started again from its append-only file (appendfsync always).  Every
 # create a client was told succeeded (200) has its record afterwards; a

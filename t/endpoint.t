@@ -1,3 +1,6 @@
+# Copyright (C) The ngx_http_lago_webhook_module authors
+# SPDX-License-Identifier: BSD-2-Clause
+#
 # Show, update (PUT and PATCH) and delete of one webhook endpoint: id
 # normalisation, 404s, partial updates, update validation, and the URL
 # index kept in step with updates and deletes.

@@ -1,3 +1,6 @@
+# Copyright (C) The ngx_http_lago_webhook_module authors
+# SPDX-License-Identifier: BSD-2-Clause
+#
 # Hostile and odd input: each gets the spec's answer or a clear JSON 4xx,
 # and nothing is written (the list afterwards is checked where a write
 # could have happened).

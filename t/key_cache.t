@@ -1,3 +1,6 @@
+# Copyright (C) The ngx_http_lago_webhook_module authors
+# SPDX-License-Identifier: BSD-2-Clause
+#
 # The per-worker API key cache: a revoked key keeps working while its
 # entry is younger than lago_webhook_key_cache_ttl and stops after, at once
 # with a TTL of 0 or a size of 0, or once a key of the same slot took

@@ -1,3 +1,6 @@
+# Copyright (C) The ngx_http_lago_webhook_module authors
+# SPDX-License-Identifier: BSD-2-Clause
+#
 # GET /api/v1/webhook_endpoints: pagination and meta (spec section 6),
 # byte order of webhook_url, and one organization's records only.
 

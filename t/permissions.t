@@ -1,3 +1,6 @@
+# Copyright (C) The ngx_http_lago_webhook_module authors
+# SPDX-License-Identifier: BSD-2-Clause
+#
 # Authentication and per-key permissions (spec section 2): resource
 # webhook_endpoint, and webhook_jwt_public_key for the key routes; modes
 # read (GET, HEAD) and write (the rest); a key without a permission list
@@ -345,7 +348,7 @@ Content-Type: application/json') x 5,
         lago_webhook;
     }
 --- init
-main::key('$LAGO_ORG', OLD => {expires_at => '2000-01-01'},
+main::key('$LAGO_ORG', OLD => {expired => 1},
                        GONE => {revoked => 1},
                        LATER => {expires_at => '2099-12-31T23:59:59Z'});
 --- request eval

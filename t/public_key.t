@@ -1,3 +1,6 @@
+# Copyright (C) The ngx_http_lago_webhook_module authors
+# SPDX-License-Identifier: BSD-2-Clause
+#
 # The webhook public key (spec section 8): lago_webhook_public_key takes an
 # RSA key in PEM, public or private; /api/v1/webhooks/public_key serves
 # the base64 of its PUBLIC KEY PEM (Ruby's Base64.encode64: a newline

@@ -1,3 +1,6 @@
+# Copyright (C) The ngx_http_lago_webhook_module authors
+# SPDX-License-Identifier: BSD-2-Clause
+#
 # Redis outages: stopped, slow, restarted, its script cache flushed.  The
 # blocks after the first have no --- config, so one nginx lives through
 # all of them: recovery must come without a restart or a reload.

@@ -1,3 +1,6 @@
+# Copyright (C) The ngx_http_lago_webhook_module authors
+# SPDX-License-Identifier: BSD-2-Clause
+#
 # Redis as deployments have it: a password and an ACL user (AUTH), a
 # database number, a unix socket.  This suite runs its own Redis with an
 # ACL user and a socket.

@@ -1,3 +1,6 @@
+# Copyright (C) The ngx_http_lago_webhook_module authors
+# SPDX-License-Identifier: BSD-2-Clause
+#
 # Reload and shutdown under load: requests in flight while nginx reloads
 # are all answered, the old workers' Redis connections go away with them,
 # and no worker leaves a socket open when it exits.

@@ -1,3 +1,6 @@
+# Copyright (C) The ngx_http_lago_webhook_module authors
+# SPDX-License-Identifier: BSD-2-Clause
+#
 # Routing: unknown method/path pairs are a 404 resource_not_found that
 # needs no key, a trailing "/" and a ".json" suffix reach the same action,
 # HEAD is GET without a body, and checks run route -> key -> body -> 404.

@@ -1,3 +1,6 @@
+# Copyright (C) The ngx_http_lago_webhook_module authors
+# SPDX-License-Identifier: BSD-2-Clause
+#
 # The API driven by Lago's official JavaScript client, lago-javascript-client
 # at the exact version pinned in t/sdk/package.json, used unchanged: the
 # node:test suite t/sdk/webhook_endpoints.test.mjs runs in --- init against

@@ -1,8 +1,11 @@
--- wrk script for bin/memcheck-rss: a steady mix of the API's requests,
+-- Copyright (C) The ngx_http_lago_webhook_module authors
+-- SPDX-License-Identifier: BSD-2-Clause
+--
+-- wrk script for tools/memcheck-rss: a steady mix of the API's requests,
 -- successes and 4xx, that keeps the store's size bounded (every endpoint
 -- created is deleted again), so that worker memory should stay flat.
 --
--- Environment (set by bin/memcheck-rss):
+-- Environment (set by tools/memcheck-rss):
 --   RSS_KEY       API key of the organization (all permissions)
 --   RSS_RO_KEY    a read-only key of the same organization (for the 403s)
 --   RSS_TAG       makes the created URLs unique to this run
