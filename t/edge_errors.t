@@ -462,6 +462,7 @@ client timed out
 === TEST 17: a body that stops short: closed without a byte as well
 nginx logs nothing above debug level here; the connection closing after
 client_body_timeout, well before the client's own timeout, is the proof.
+The key is valid: the body of an unknown key is never waited for.
 --- config
     include $TEST_NGINX_LAGO_CONF/lago_webhook_errors.conf;
     location /api/v1/ {
@@ -472,7 +473,7 @@ client_body_timeout, well before the client's own timeout, is the proof.
 POST /api/v1/webhook_endpoints
 {"webh
 --- more_headers
-Authorization: Bearer some-key
+Authorization: Bearer $LAGO_KEY
 Content-Length: 100
 --- error_code eval
 ""
