@@ -611,10 +611,13 @@ ngx_http_lago_webhook_store_reply(ngx_http_request_t *r, void *data,
     ngx_int_t                            rc;
     ngx_http_lago_webhook_store_call_t  *call = data;
 
-    rc = (reply == NULL) ? NGX_DECLINED : call->read(r, call, reply);
+    /* before the answer is read: reading it may end the request */
 
     ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
-                   "lago_webhook store: %s answered: %i", call->what, rc);
+                   "lago_webhook store: %s answered%s", call->what,
+                   reply ? "" : ": no answer");
+
+    rc = (reply == NULL) ? NGX_DECLINED : call->read(r, call, reply);
 
     if (rc == NGX_OK) {
         return;
