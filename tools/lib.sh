@@ -38,6 +38,14 @@ free_port() {
     free_ports 1
 }
 
+# url_escape STRING: STRING percent-encoded for a URL's path or query
+# (a file name in a rediss:// URL, say)
+url_escape() {
+    perl -e 'print join "", map { /[A-Za-z0-9\/._~-]/ ? $_
+                                  : sprintf "%%%02X", ord } split //, $ARGV[0]' \
+        "$1"
+}
+
 # tls_certs DIR: the certificates of a Redis over TLS and of its clients,
 # and the wrong ones that failure tests need, made with openssl into DIR
 # (PEM, EC P-256 keys readable by their owner only).  Kept when DIR has
