@@ -29,7 +29,7 @@ package Lago::Redis;
 # the CN when it has no DNS entry; a wildcard only as the leftmost label).
 # "none" skips both, and says so once per process on stderr.
 # Each scheme has a parser and a connector in %SCHEMES; a new scheme
-# (rediss://, redis-sentinel://...) is one more entry there.
+# (redis-sentinel://...) is one more entry there.
 #
 # Commands go out as arrays of bulk strings.  Replies: a simple or bulk
 # string is a string, an integer a number, nil undef, an array an array
@@ -403,7 +403,8 @@ sub send_command {
 }
 
 
-# More of the reply into the buffer; dies after the timeout without any
+# More of the reply into the buffer; dies when nothing more arrives within
+# the timeout
 sub fill {
     my ($self) = @_;
 
