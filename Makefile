@@ -55,10 +55,11 @@ NGINX_LD_OPT   ?=
 
 # tools/run-tests reads these: the Test::Nginx library (the compatible
 # runner in t/lib, or upstream's lib/), the suites to run (default: all),
-# extra prove flags, and LAGO_TEST_REDIS_AUTH=1 / LAGO_TEST_REDIS_UNIX=1
-# for a Redis with an ACL user and password / reached on a unix socket
+# extra prove flags, and LAGO_TEST_REDIS_AUTH=1 / LAGO_TEST_REDIS_UNIX=1 /
+# LAGO_TEST_REDIS_TLS=1 (or mutual) for a Redis with an ACL user and
+# password / reached on a unix socket / over TLS only
 export TEST_NGINX_LIB TEST_FILES PROVE_FLAGS LAGO_TEST_REDIS_AUTH \
-       LAGO_TEST_REDIS_UNIX
+       LAGO_TEST_REDIS_UNIX LAGO_TEST_REDIS_TLS
 
 MODULE_SOURCES := config VERSION ngx_http_lago_webhook_module.c \
                   $(wildcard src/*.c src/*.h src/lib/*.c src/lib/*.h)

@@ -8,8 +8,8 @@ package Lago;
 #
 # - every block with a --- config gets the module's Redis directives in
 #   its http_config: those of LAGO_REDIS_URL (the Redis that `make test`
-#   started: address or unix socket, user, password, database) and a key
-#   prefix of this run's own;
+#   started: address or unix socket, user, password, database, TLS) and a
+#   key prefix of this run's own;
 # - $LAGO_KEY / $LAGO_ORG in a block's sections become the API key and id
 #   of an organization made for that block alone ($LAGO_KEY2 / $LAGO_ORG2:
 #   a second one), so blocks never see each other's endpoints;
@@ -63,6 +63,43 @@ sub redis_directives {
              . ";\n"
         if defined $c->{password};
     $conf .= "    lago_webhook_redis_db $c->{db};\n" if $c->{db} != 0;
+
+    $conf .= tls_directives($c) if $c->{scheme} eq 'rediss';
+
+    return $conf;
+}
+
+
+# rediss://'s query as the module's TLS directives
+sub tls_directives {
+    my ($c) = @_;
+
+    my $conf = "    lago_webhook_redis_ssl on;\n";
+
+    if (!$c->{ssl_verify}) {
+        $conf .= "    lago_webhook_redis_ssl_verify off;\n";
+
+    } else {
+        $conf .= '    lago_webhook_redis_ssl_trusted_certificate '
+                 . nginx_quote($c->{ssl_ca_certs}) . ";\n"
+            if defined $c->{ssl_ca_certs};
+
+        # The certificates of tools/lib.sh name the loopback as localhost
+        # and as IP:127.0.0.1; the name nginx checks is a DNS name
+        # (X509_check_host()), and an IP address is no SNI.
+        $conf .= "    lago_webhook_redis_ssl_name localhost;\n"
+            if $c->{host} eq '127.0.0.1' || $c->{host} eq '::1';
+    }
+
+    if (defined $c->{ssl_certfile}) {
+        $conf .= '    lago_webhook_redis_ssl_certificate '
+                 . nginx_quote($c->{ssl_certfile}) . ";\n";
+        # the key in the certificate's file unless named, as in redis-py
+        $conf .= '    lago_webhook_redis_ssl_certificate_key '
+                 . nginx_quote(defined $c->{ssl_keyfile} ? $c->{ssl_keyfile}
+                                                         : $c->{ssl_certfile})
+                 . ";\n";
+    }
 
     return $conf;
 }

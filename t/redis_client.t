@@ -5,7 +5,7 @@
 # lib/Lago/Redis.pm, the client of bin/lago-admin and the tests, against a
 # Redis of this test's own: a password for the default user, an ACL user
 # whose password needs percent-encoding in a URL, a unix socket.  Core
-# Perl modules only.
+# Perl modules only.  TLS (rediss://): t/redis_client_tls.t.
 
 use strict;
 use warnings;
@@ -93,8 +93,7 @@ for my $bad (
     [undef,                         qr/\Ano Redis URL given/],
     ['',                            qr/\Ano Redis URL given/],
     ['127.0.0.1:6379',              qr/\Aa Redis URL must look like redis:\/\//],
-    ['http://127.0.0.1/',           qr/\Aunsupported Redis URL scheme 'http' \(supported: redis:\/\/, unix:\/\/\)\n\z/],
-    ['rediss://127.0.0.1/',         qr/\Aunsupported Redis URL scheme 'rediss'/],
+    ['http://127.0.0.1/',           qr/\Aunsupported Redis URL scheme 'http' \(supported: redis:\/\/, rediss:\/\/, unix:\/\/\)\n\z/],
     ['redis-sentinel://h:26379/',   qr/\Aunsupported Redis URL scheme 'redis-sentinel'/],
     ['redis://',                    qr/must look like/],
     ['redis://h:0',                 qr/port out of range/],

@@ -15,6 +15,12 @@
 # REDIS_PID for the others.  REDIS_CLI_AUTH, an array set before
 # redis_start, holds redis-cli's options for a Redis that wants AUTH
 # (--user U --pass P), so that waiting and stopping work there too.
+#
+# A Redis over TLS, with certificates made by tls_certs:
+#
+#   tls_certs "$dir/tls"
+#   REDIS_TLS_DIR=$dir/tls REDIS_TLS_AUTH_CLIENTS=yes \
+#       redis_start "$dir/redis" "$redis_port"
 
 # free_ports N: N distinct free loopback TCP ports, on one line.  All are
 # bound at once before any is released, so the N differ from each other.
@@ -32,10 +38,169 @@ free_port() {
     free_ports 1
 }
 
+# url_escape STRING: STRING percent-encoded for a URL's path or query
+# (a file name in a rediss:// URL, say)
+url_escape() {
+    perl -e 'print join "", map { /[A-Za-z0-9\/._~-]/ ? $_
+                                  : sprintf "%%%02X", ord } split //, $ARGV[0]' \
+        "$1"
+}
+
+# tls_certs DIR: the certificates of a Redis over TLS and of its clients,
+# and the wrong ones that failure tests need, made with openssl into DIR
+# (PEM, EC P-256 keys readable by their owner only).  Kept when DIR has
+# them all already, so a run directory keeps its CA across runs; made
+# afresh, all together, when any is missing.
+#
+#   ca.crt ca.key              the CA that signs the good ones
+#   server.crt server.key      CN localhost, subjectAltName DNS:localhost
+#                              and IP:127.0.0.1, serverAuth
+#   client.crt client.key      CN lago-webhook-client, clientAuth (mutual TLS)
+#   untrusted-ca.crt .key      a second CA, that nothing trusts
+#   untrusted-server.crt .key  as server.crt, signed by the untrusted CA
+#   untrusted-client.crt .key  as client.crt, signed by the untrusted CA
+#   expired-server.crt .key    as server.crt, valid only in January 2020
+#   other-name-server.crt .key signed by the CA, for other-name.invalid only
+#
+# Everything but the expired one is valid for ten years from today.
+tls_certs() {
+    local dir=$1
+    local names="ca server client untrusted-ca untrusted-server
+                 untrusted-client expired-server other-name-server"
+    local name missing=no
+
+    for name in $names; do
+        if [ ! -s "$dir/$name.crt" ] || [ ! -s "$dir/$name.key" ]; then
+            missing=yes
+        fi
+    done
+    [ "$missing" = no ] && return 0
+
+    mkdir -p "$dir" || return 1
+
+    # made aside and moved in at the end: an interrupted run leaves no
+    # half set behind that a later run would take for complete
+    local tmp
+    tmp=$(mktemp -d "$dir/.tls_certs.XXXXXX") || return 1
+
+    # a configuration of its own: the system's openssl.cnf adds extensions
+    # of its own choosing to every certificate req -x509 makes
+    cat > "$tmp/openssl.cnf" <<'CNF'
+[req]
+distinguished_name = dn
+prompt = no
+
+[dn]
+
+[ca_ext]
+basicConstraints = critical, CA:TRUE
+keyUsage = critical, keyCertSign, cRLSign
+subjectKeyIdentifier = hash
+
+[server_ext]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:localhost, IP:127.0.0.1
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+
+[other_name_ext]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:other-name.invalid
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+
+[client_ext]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature
+extendedKeyUsage = clientAuth
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+
+# `openssl ca`, for the one certificate whose dates are given, not counted
+[ca]
+default_ca = ca_default
+
+[ca_default]
+database = index.txt
+new_certs_dir = .
+serial = serial
+default_md = sha256
+policy = policy_any
+unique_subject = no
+copy_extensions = none
+
+[policy_any]
+commonName = supplied
+CNF
+
+    # a shell of its own, so that -e holds even when the caller tests
+    # tls_certs's status (a subshell would inherit the exemption)
+    if ! (cd "$tmp" && umask 077 && OPENSSL_CONF=$tmp/openssl.cnf \
+              bash -eu -s) > "$tmp/openssl.log" 2>&1 <<'SH'
+key() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
+            -out "$1.key"; }
+ca() {      # NAME CN
+    key "$1"
+    openssl req -new -x509 -key "$1.key" -out "$1.crt" -days 3650 \
+        -subj "/CN=$2" -config openssl.cnf -extensions ca_ext
+}
+csr() {     # NAME CN
+    key "$1"
+    openssl req -new -key "$1.key" -out "$1.csr" -subj "/CN=$2" \
+        -config openssl.cnf
+}
+sign() {    # NAME CA EXTENSIONS
+    openssl x509 -req -in "$1.csr" -CA "$2.crt" -CAkey "$2.key" \
+        -set_serial "0x$(openssl rand -hex 16)" -days 3650 \
+        -extfile openssl.cnf -extensions "$3" -out "$1.crt"
+}
+
+ca ca "Lago webhook test CA"
+ca untrusted-ca "Lago webhook untrusted test CA"
+
+csr server localhost
+sign server ca server_ext
+csr client lago-webhook-client
+sign client ca client_ext
+csr untrusted-server localhost
+sign untrusted-server untrusted-ca server_ext
+csr untrusted-client lago-webhook-client
+sign untrusted-client untrusted-ca client_ext
+csr other-name-server other-name.invalid
+sign other-name-server ca other_name_ext
+
+# x509 -req takes no start date: openssl ca does
+csr expired-server localhost
+: > index.txt
+openssl rand -hex 16 > serial
+openssl ca -batch -config openssl.cnf -cert ca.crt -keyfile ca.key \
+    -in expired-server.csr -out expired-server.crt -notext \
+    -startdate 20200101000000Z -enddate 20200131000000Z \
+    -extfile openssl.cnf -extensions server_ext
+
+chmod 644 ./*.crt
+SH
+    then
+        echo "tls_certs: openssl failed in $dir:" >&2
+        cat "$tmp/openssl.log" >&2
+        rm -rf "$tmp"
+        return 1
+    fi
+
+    for name in $names; do
+        mv -f "$tmp/$name.key" "$tmp/$name.crt" "$dir/" || return 1
+    done
+    rm -rf "$tmp"
+}
+
 # redis_cli ARGS...: redis-cli against the Redis of redis_start
 redis_cli() {
     redis-cli -p "$REDIS_PORT" ${REDIS_CLI_AUTH[@]+"${REDIS_CLI_AUTH[@]}"} \
-        --no-auth-warning "$@"
+        ${REDIS_CLI_TLS[@]+"${REDIS_CLI_TLS[@]}"} --no-auth-warning "$@"
 }
 
 # redis_wait: until the Redis answers PING, 5 s at most
@@ -57,6 +222,11 @@ redis_wait() {
 # a child of this shell, with its data and redis.log in DIR and no RDB
 # snapshots (the options may turn the append-only file on); returns once
 # it answers.  Not from a $(...) subshell: the variables set would be lost.
+#
+# REDIS_TLS_DIR (a directory of tls_certs) makes PORT a TLS port, and the
+# only one: no plaintext TCP, server.crt, clients verified against ca.crt.
+# REDIS_TLS_AUTH_CLIENTS=yes then requires a client certificate (mutual
+# TLS; default: no).  redis_cli follows, with client.crt.
 redis_start() {
     REDIS_DIR=$1
     REDIS_PORT=$2
@@ -64,9 +234,22 @@ redis_start() {
 
     mkdir -p "$REDIS_DIR"
 
+    local listen=(--port "$REDIS_PORT")
+    REDIS_CLI_TLS=()
+    if [ -n "${REDIS_TLS_DIR:-}" ]; then
+        local tls=$REDIS_TLS_DIR
+        listen=(--port 0 --tls-port "$REDIS_PORT"
+                --tls-cert-file "$tls/server.crt"
+                --tls-key-file "$tls/server.key"
+                --tls-ca-cert-file "$tls/ca.crt"
+                --tls-auth-clients "${REDIS_TLS_AUTH_CLIENTS:-no}")
+        REDIS_CLI_TLS=(--tls --cacert "$tls/ca.crt"
+                       --cert "$tls/client.crt" --key "$tls/client.key")
+    fi
+
     # a background child of a non-interactive shell ignores SIGINT, so a
     # Ctrl-C reaches the script, whose redis_stop then ends it
-    redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' \
+    redis-server "${listen[@]}" --bind 127.0.0.1 --save '' \
         --appendonly no --dir "$REDIS_DIR" --logfile "$REDIS_DIR/redis.log" \
         --daemonize no "$@" &
     REDIS_PID=$!

@@ -4,7 +4,9 @@
 package Lago::Redis;
 
 # A small blocking Redis client speaking RESP2, for bin/lago-admin and the
-# tests.  Core Perl modules only, so that it runs wherever perl does.
+# tests.  Core Perl modules only, so that it runs wherever perl does; TLS
+# (rediss://) needs IO::Socket::SSL too (Debian: libio-socket-ssl-perl),
+# loaded only for such a URL.
 #
 #   my $redis = Lago::Redis->connect('redis://lago:secret@127.0.0.1:6379/2',
 #                                    connect_timeout => 2, timeout => 5);
@@ -13,9 +15,21 @@ package Lago::Redis;
 #
 # URLs (user and password percent-decoded):
 #   redis://[[user]:password@]host[:port][/db]     host may be [ipv6]
+#   rediss://[[user]:password@]host[:port][/db][?ssl_ca_certs=FILE
+#       &ssl_certfile=FILE&ssl_keyfile=FILE&ssl_cert_reqs=required|none]
 #   unix:///path/to/socket[?db=N&password=P&user=U]
+#
+# rediss:// is Redis over TLS, with redis-py's query parameters:
+# ssl_ca_certs, the CAs (PEM) to verify the server with (default: the
+# system's); ssl_certfile and ssl_keyfile, a client certificate and its key
+# (default: in the certificate's file) for Redis's tls-auth-clients;
+# ssl_cert_reqs, "required" (default; "optional" is the same for a client,
+# as in Python) or "none".  Verified, the certificate must chain to a
+# trusted CA and name the URL's host (a subjectAltName DNS or IP entry, or
+# the CN when it has no DNS entry; a wildcard only as the leftmost label).
+# "none" skips both, and says so once per process on stderr.
 # Each scheme has a parser and a connector in %SCHEMES; a new scheme
-# (rediss://, redis-sentinel://...) is one more entry there.
+# (redis-sentinel://...) is one more entry there.
 #
 # Commands go out as arrays of bulk strings.  Replies: a simple or bulk
 # string is a string, an integer a number, nil undef, an array an array
@@ -27,6 +41,7 @@ package Lago::Redis;
 use strict;
 use warnings;
 
+use Errno qw(EAGAIN EINTR EWOULDBLOCK);
 use IO::Select ();
 use IO::Socket::IP ();
 use IO::Socket::UNIX ();
@@ -36,12 +51,22 @@ our $CONNECT_TIMEOUT = 2;
 our $TIMEOUT         = 5;
 
 my %SCHEMES = (
-    redis => { parse => \&parse_redis_url, connect => \&connect_tcp },
-    unix  => { parse => \&parse_unix_url,  connect => \&connect_unix },
+    redis  => { parse => \&parse_redis_url, connect => \&connect_tcp },
+    rediss => { parse => \&parse_redis_url, connect => \&connect_tls },
+    unix   => { parse => \&parse_unix_url,  connect => \&connect_unix },
 );
 
-my $FORMS = 'redis://[[user]:password@]host[:port][/db]'
+my $FORMS = 'redis://[[user]:password@]host[:port][/db],'
+          . ' rediss://[[user]:password@]host[:port][/db][?ssl_ca_certs=FILE'
+          . '&ssl_certfile=FILE&ssl_keyfile=FILE&ssl_cert_reqs=required|none]'
           . ' or unix:///path/to/socket[?db=N&password=P&user=U]';
+
+# rediss://'s query parameters, as redis-py names them
+my %TLS_PARAMS = map { $_ => 1 }
+    qw(ssl_ca_certs ssl_certfile ssl_keyfile ssl_cert_reqs);
+
+# set once the warning about an unverified TLS connection was printed
+my $warned_unverified;
 
 
 # Splits a URL into { scheme, host, port | path, user, password, db }.
@@ -80,24 +105,56 @@ sub unescape {
 }
 
 
+# redis:// and rediss://; only rediss:// takes a query (its TLS settings)
 sub parse_redis_url {
     my ($url) = @_;
 
-    my ($user, $password, $host, $port, $db) = $url =~ m{
-        \A redis://
+    my ($scheme, $user, $password, $host, $port, $db, $query) = $url =~ m{
+        \A (rediss?)://
         (?: ([^:@/?\#]*) (?: : ([^@/?\#]*) )? @ )?    # [user][:password]@
         ( \[ [0-9A-Fa-f:.]+ \] | [^:/?\#\[\]@]+ )    # host or [ipv6]
         (?: : ([0-9]+) )?                            # :port
         (?: / ([0-9]*) )?                            # /db
+        (?: \? ([^\#]*) )?                           # ?query
         \z
     }xi or die "a Redis URL must look like $FORMS\n";
+
+    my $tls = lc $scheme eq 'rediss';
+    die "a Redis URL must look like $FORMS\n" if defined $query && !$tls;
 
     $host =~ s/\A\[(.*)\]\z/$1/;
     $port = 6379 unless defined $port;
     die "Redis URL: port out of range\n" unless $port >= 1 && $port <= 65535;
 
-    return { host => $host, port => 0 + $port, user => unescape($user),
-             password => unescape($password), db => $db };
+    my %c = (host => $host, port => 0 + $port, user => unescape($user),
+             password => unescape($password), db => $db);
+
+    return \%c unless $tls;
+
+    my %p;
+    for my $pair (split /&/, defined $query ? $query : '') {
+        my ($k, $v) = split /=/, $pair, 2;
+        die "Redis URL: unsupported parameter '$k' ("
+            . join(', ', sort keys %TLS_PARAMS) . ")\n"
+            unless $TLS_PARAMS{$k};
+        die "Redis URL: parameter '$k' given twice\n" if exists $p{$k};
+        $v = unescape(defined $v ? $v : '');
+        die "Redis URL: parameter '$k' is empty\n" if $v eq '';
+        $p{$k} = $v;
+    }
+
+    my $reqs = lc(defined $p{ssl_cert_reqs} ? $p{ssl_cert_reqs} : 'required');
+    die "Redis URL: ssl_cert_reqs must be required, optional or none\n"
+        unless $reqs =~ /\A(?:required|optional|none)\z/;
+    die "Redis URL: ssl_keyfile needs ssl_certfile\n"
+        if defined $p{ssl_keyfile} && !defined $p{ssl_certfile};
+
+    # a client needs the server's certificate either way: for it, Python's
+    # CERT_OPTIONAL is CERT_REQUIRED
+    $c{ssl_verify} = $reqs eq 'none' ? 0 : 1;
+    $c{$_} = $p{$_} for qw(ssl_ca_certs ssl_certfile ssl_keyfile);
+
+    return \%c;
 }
 
 
@@ -143,6 +200,86 @@ sub connect_tcp {
 }
 
 
+sub connect_tls {
+    my ($c, $timeout) = @_;
+
+    eval { require IO::Socket::SSL; 1 }
+        or die "rediss:// needs the Perl module IO::Socket::SSL"
+             . " (Debian package libio-socket-ssl-perl)\n";
+
+    # named here rather than left to OpenSSL, whose messages would not say
+    # which parameter is wrong
+    for my $p (qw(ssl_ca_certs ssl_certfile ssl_keyfile)) {
+        next unless defined $c->{$p};
+        open my $fh, '<', $c->{$p}
+            or die "Redis URL: $p: cannot read $c->{$p}: $!\n";
+        CORE::close $fh;
+    }
+
+    my %ssl = (
+        # SNI; IO::Socket::SSL leaves it out for an IP address
+        SSL_hostname => $c->{host},
+        (defined $c->{ssl_ca_certs} ? (SSL_ca_file => $c->{ssl_ca_certs})
+                                    : ()),
+        (defined $c->{ssl_certfile}
+             ? (SSL_cert_file => $c->{ssl_certfile},
+                SSL_key_file  => defined $c->{ssl_keyfile}
+                                 ? $c->{ssl_keyfile} : $c->{ssl_certfile})
+             : ()),
+    );
+
+    if ($c->{ssl_verify}) {
+        $ssl{SSL_verify_mode} = IO::Socket::SSL::SSL_VERIFY_PEER();
+        $ssl{SSL_verifycn_name} = $c->{host};
+        # RFC 6125 as OpenSSL's X509_check_host() has it: the CN only for a
+        # certificate without DNS names, a wildcard only as a whole label
+        $ssl{SSL_verifycn_scheme} = { check_cn => 'when_only',
+                                      wildcards_in_alt => 'leftmost',
+                                      wildcards_in_cn => 'leftmost' };
+    } else {
+        $ssl{SSL_verify_mode} = IO::Socket::SSL::SSL_VERIFY_NONE();
+        print STDERR 'warning: the TLS certificate of Redis at '
+                     . address($c) . " is not verified (ssl_cert_reqs=none)\n"
+            unless $warned_unverified++;
+    }
+
+    # the reason OpenSSL gives for refusing the chain ("certificate has
+    # expired"), where its handshake error says only "verify failed"
+    my $refused;
+    $ssl{SSL_verify_callback} = sub {
+        my ($ok, $store) = @_;
+        $refused = Net::SSLeay::X509_verify_cert_error_string(
+                       Net::SSLeay::X509_STORE_CTX_get_error($store))
+            if !$ok && !defined $refused;
+        return $ok;
+    } if $c->{ssl_verify};
+
+    # TCP first, so that its failures read as redis://'s do
+    my $sock = connect_tcp($c, $timeout);
+
+    return $sock if IO::Socket::SSL->start_SSL($sock, Timeout => $timeout,
+                                               %ssl);
+
+    {
+        # still waiting for the peer when the time was up
+        no warnings qw(numeric once);
+        my $err = $IO::Socket::SSL::SSL_ERROR;
+        die 'timed out in the TLS handshake with Redis at ' . address($c)
+            . "\n"
+            if defined $err
+               && ($err == IO::Socket::SSL::SSL_WANT_READ()
+                   || $err == IO::Socket::SSL::SSL_WANT_WRITE());
+    }
+
+    my $why = IO::Socket::SSL::errstr() || $! || 'unknown error';
+    $why =~ s/\s+\z//;
+    $why =~ s/\ASSL connect attempt failed //;
+    $why .= " ($refused)" if defined $refused;
+
+    die 'TLS handshake with Redis at ' . address($c) . " failed: $why\n";
+}
+
+
 sub connect_unix {
     my ($c, $timeout) = @_;
 
@@ -164,6 +301,7 @@ sub connect {
     my $self = bless {
         address => address($c),
         timeout => defined $opt{timeout} ? $opt{timeout} : $TIMEOUT,
+        tls     => $c->{scheme} eq 'rediss',
         buf     => '',
     }, $class;
 
@@ -171,6 +309,11 @@ sub connect {
         defined $opt{connect_timeout} ? $opt{connect_timeout}
                                       : $CONNECT_TIMEOUT);
     binmode $self->{sock};
+
+    # Non-blocking from here, so that no read or write outlasts the
+    # timeout: a blocking TLS read waits for a whole record, even when
+    # select() saw only part of one arrive.
+    $self->{sock}->blocking(0);
 
     if (defined $c->{password}) {
         $self->command('AUTH',
@@ -243,27 +386,91 @@ sub send_command {
         $msg .= '$' . length($bytes) . "\r\n$bytes\r\n";
     }
 
-    my $sel = IO::Select->new($self->{sock});
     while (length $msg) {
-        $sel->can_write($self->{timeout})
-            or die "timed out writing to Redis at $self->{address}\n";
         my $n = syswrite $self->{sock}, $msg;
-        die "cannot write to Redis at $self->{address}: $!\n"
-            unless defined $n;
-        substr $msg, 0, $n, '';
+
+        if (defined $n) {
+            substr $msg, 0, $n, '';
+            next;
+        }
+
+        my $want = $self->retry('write')
+            or die "cannot write to Redis at $self->{address}: "
+                   . $self->io_error . "\n";
+        $self->wait_for($want)
+            or die "timed out writing to Redis at $self->{address}\n";
     }
 }
 
 
+# More of the reply into the buffer; dies when nothing more arrives within
+# the timeout
 sub fill {
     my ($self) = @_;
 
-    IO::Select->new($self->{sock})->can_read($self->{timeout})
-        or die "timed out waiting for Redis at $self->{address} to reply\n";
+    # TLS: what OpenSSL has read and decrypted already, select() cannot see
+    my $want = $self->{tls} && $self->{sock}->pending ? undef : 'read';
 
-    my $n = sysread $self->{sock}, $self->{buf}, 65536, length $self->{buf};
-    die "cannot read from Redis at $self->{address}: $!\n" unless defined $n;
-    die "Redis at $self->{address} closed the connection\n" unless $n;
+    for (;;) {
+        if ($want) {
+            $self->wait_for($want)
+                or die "timed out waiting for Redis at $self->{address}"
+                       . " to reply\n";
+        }
+
+        my $n = sysread $self->{sock}, $self->{buf}, 65536,
+                        length $self->{buf};
+
+        if (defined $n) {
+            die "Redis at $self->{address} closed the connection\n"
+                unless $n;
+            return;
+        }
+
+        $want = $self->retry('read')
+            or die "cannot read from Redis at $self->{address}: "
+                   . $self->io_error . "\n";
+    }
+}
+
+
+# After a non-blocking read or write that did nothing: what to wait for
+# ('read' or 'write') before trying again, or false for a real error.  TLS
+# may need to write to read on, or the reverse (a handshake message).
+sub retry {
+    my ($self, $op) = @_;
+
+    if ($self->{tls}) {
+        # IO::Socket::SSL's verdict; an error is a message, not a number
+        no warnings qw(numeric once);
+        my $err = $IO::Socket::SSL::SSL_ERROR;
+        return undef unless defined $err;
+        return 'read' if $err == IO::Socket::SSL::SSL_WANT_READ();
+        return 'write' if $err == IO::Socket::SSL::SSL_WANT_WRITE();
+        return undef;
+    }
+
+    return $op if $! == EAGAIN || $! == EWOULDBLOCK || $! == EINTR;
+    return undef;
+}
+
+
+sub io_error {
+    my ($self) = @_;
+
+    my $why = $self->{tls} && IO::Socket::SSL::errstr() || "$!";
+    $why =~ s/\s+\z//;
+    return $why || 'unknown error';
+}
+
+
+# until the socket is ready to read or write; false after the timeout
+sub wait_for {
+    my ($self, $want) = @_;
+
+    my $sel = IO::Select->new($self->{sock});
+    return $want eq 'read' ? $sel->can_read($self->{timeout})
+                           : $sel->can_write($self->{timeout});
 }
 
 
