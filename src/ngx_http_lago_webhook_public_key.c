@@ -10,6 +10,7 @@
 #include <ngx_http.h>
 #include <openssl/pem.h>
 #include <openssl/evp.h>
+#include <openssl/err.h>
 
 #include "ngx_http_lago_webhook.h"
 #include "ngx_http_lago_webhook_output.h"
@@ -77,6 +78,13 @@ ngx_http_lago_webhook_public_key_load(ngx_conf_t *cf,
     }
 
     BIO_free(in);
+
+    /*
+     * A private key fails the first reading: its errors must not stay in
+     * OpenSSL's queue, where nginx's next TLS call (to Redis) finds them.
+     */
+
+    ERR_clear_error();
 
     if (pkey == NULL || EVP_PKEY_base_id(pkey) != EVP_PKEY_RSA) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
