@@ -40,9 +40,30 @@ static char *ngx_http_lago_webhook(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_lago_webhook_redis_address(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
+static char *ngx_http_lago_webhook_redis_address_set(ngx_conf_t *cf,
+    ngx_http_lago_webhook_main_conf_t *lmcf, ngx_str_t *value);
+#if (NGX_SSL)
+static ngx_int_t ngx_http_lago_webhook_redis_ssl(ngx_conf_t *cf,
+    ngx_http_lago_webhook_main_conf_t *lmcf);
+#endif
 static ngx_int_t ngx_http_lago_webhook_init_module(ngx_cycle_t *cycle);
 static ngx_int_t ngx_http_lago_webhook_init_process(ngx_cycle_t *cycle);
 static void ngx_http_lago_webhook_exit_process(ngx_cycle_t *cycle);
+
+
+#if (NGX_SSL)
+
+static ngx_conf_bitmask_t  ngx_http_lago_webhook_ssl_protocols[] = {
+    { ngx_string("SSLv2"), NGX_SSL_SSLv2 },
+    { ngx_string("SSLv3"), NGX_SSL_SSLv3 },
+    { ngx_string("TLSv1"), NGX_SSL_TLSv1 },
+    { ngx_string("TLSv1.1"), NGX_SSL_TLSv1_1 },
+    { ngx_string("TLSv1.2"), NGX_SSL_TLSv1_2 },
+    { ngx_string("TLSv1.3"), NGX_SSL_TLSv1_3 },
+    { ngx_null_string, 0 }
+};
+
+#endif
 
 
 static ngx_conf_num_bounds_t  ngx_http_lago_webhook_max_endpoints_bounds = {
@@ -115,6 +136,66 @@ static ngx_command_t  ngx_http_lago_webhook_commands[] = {
       NGX_HTTP_MAIN_CONF_OFFSET,
       offsetof(ngx_http_lago_webhook_main_conf_t, timeout),
       NULL },
+
+#if (NGX_SSL)
+
+    { ngx_string("lago_webhook_redis_ssl"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_lago_webhook_main_conf_t, ssl),
+      NULL },
+
+    { ngx_string("lago_webhook_redis_ssl_verify"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_lago_webhook_main_conf_t, ssl_verify),
+      NULL },
+
+    { ngx_string("lago_webhook_redis_ssl_session_reuse"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_lago_webhook_main_conf_t, ssl_session_reuse),
+      NULL },
+
+    { ngx_string("lago_webhook_redis_ssl_protocols"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_1MORE,
+      ngx_conf_set_bitmask_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_lago_webhook_main_conf_t, ssl_protocols),
+      &ngx_http_lago_webhook_ssl_protocols },
+
+    { ngx_string("lago_webhook_redis_ssl_name"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_lago_webhook_main_conf_t, ssl_name),
+      NULL },
+
+    { ngx_string("lago_webhook_redis_ssl_trusted_certificate"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_lago_webhook_main_conf_t, ssl_trusted_certificate),
+      NULL },
+
+    { ngx_string("lago_webhook_redis_ssl_certificate"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_lago_webhook_main_conf_t, ssl_certificate),
+      NULL },
+
+    { ngx_string("lago_webhook_redis_ssl_certificate_key"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_lago_webhook_main_conf_t, ssl_certificate_key),
+      NULL },
+
+#endif
 
     { ngx_string("lago_webhook_key_cache_ttl"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
@@ -199,7 +280,9 @@ ngx_http_lago_webhook_create_main_conf(ngx_conf_t *cf)
      * set by ngx_pcalloc():
      *
      *     lmcf->redis = { 0, NULL };
-     *     lmcf->redis_unix = NULL;
+     *     lmcf->redis_addr = { NULL, 0, { 0, NULL } };
+     *     lmcf->ssl_protocols = 0;
+     *     lmcf->ssl_name = { 0, NULL };
      *     lmcf->prefix = { 0, NULL };
      *     lmcf->redis_password = { 0, NULL };
      *     lmcf->redis_user = { 0, NULL };
@@ -211,6 +294,9 @@ ngx_http_lago_webhook_create_main_conf(ngx_conf_t *cf)
     lmcf->timeout = NGX_CONF_UNSET_MSEC;
     lmcf->key_cache_ttl = NGX_CONF_UNSET_MSEC;
     lmcf->key_cache_size = NGX_CONF_UNSET;
+    lmcf->ssl = NGX_CONF_UNSET;
+    lmcf->ssl_verify = NGX_CONF_UNSET;
+    lmcf->ssl_session_reuse = NGX_CONF_UNSET;
 
     return lmcf;
 }
@@ -232,10 +318,31 @@ ngx_http_lago_webhook_init_main_conf(ngx_conf_t *cf, void *conf)
     ngx_conf_init_value(lmcf->key_cache_size, 1024);
 
     if (lmcf->redis.data == NULL) {
-        ngx_str_set(&lmcf->redis, "127.0.0.1:6379");
-        lmcf->redis_host = (u_char *) "127.0.0.1";
-        lmcf->redis_port = 6379;
+        ngx_str_t  value = ngx_string("127.0.0.1:6379");
+
+        if (ngx_http_lago_webhook_redis_address_set(cf, lmcf, &value)
+            != NGX_CONF_OK)
+        {
+            return NGX_CONF_ERROR;
+        }
     }
+
+    ngx_conf_init_value(lmcf->ssl, 0);
+    ngx_conf_init_value(lmcf->ssl_verify, 1);
+    ngx_conf_init_value(lmcf->ssl_session_reuse, 1);
+
+#if (NGX_SSL)
+
+    if (lmcf->ssl_protocols == 0) {
+        lmcf->ssl_protocols = NGX_CONF_BITMASK_SET|NGX_SSL_TLSv1_2
+                              |NGX_SSL_TLSv1_3;
+    }
+
+    if (lmcf->ssl && ngx_http_lago_webhook_redis_ssl(cf, lmcf) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+#endif
 
     return NGX_CONF_OK;
 }
@@ -354,8 +461,8 @@ ngx_http_lago_webhook(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
 
 /*
- * "host:port" or "unix:/path".  A name is resolved here, at startup:
- * hiredis would resolve it with a blocking getaddrinfo() in the worker.
+ * "host:port" or "unix:/path".  A name is resolved here, at startup: the
+ * worker never resolves names.
  */
 
 static char *
@@ -364,9 +471,6 @@ ngx_http_lago_webhook_redis_address(ngx_conf_t *cf, ngx_command_t *cmd,
 {
     ngx_http_lago_webhook_main_conf_t *lmcf = conf;
 
-    u_char     *host;
-    size_t      len;
-    ngx_url_t   u;
     ngx_str_t  *value;
 
     if (lmcf->redis.data) {
@@ -374,22 +478,22 @@ ngx_http_lago_webhook_redis_address(ngx_conf_t *cf, ngx_command_t *cmd,
     }
 
     value = cf->args->elts;
-    lmcf->redis = value[1];
 
-    if (value[1].len > 5 && ngx_strncmp(value[1].data, "unix:", 5) == 0) {
-        lmcf->redis_unix = ngx_pnalloc(cf->pool, value[1].len - 4);
-        if (lmcf->redis_unix == NULL) {
-            return NGX_CONF_ERROR;
-        }
+    return ngx_http_lago_webhook_redis_address_set(cf, lmcf, &value[1]);
+}
 
-        ngx_cpystrn(lmcf->redis_unix, value[1].data + 5, value[1].len - 4);
 
-        return NGX_CONF_OK;
-    }
+static char *
+ngx_http_lago_webhook_redis_address_set(ngx_conf_t *cf,
+    ngx_http_lago_webhook_main_conf_t *lmcf, ngx_str_t *value)
+{
+    ngx_url_t  u;
+
+    lmcf->redis = *value;
 
     ngx_memzero(&u, sizeof(ngx_url_t));
 
-    u.url = value[1];
+    u.url = *value;
     u.default_port = 6379;
 
     if (ngx_parse_url(cf->pool, &u) != NGX_OK) {
@@ -409,22 +513,106 @@ ngx_http_lago_webhook_redis_address(ngx_conf_t *cf, ngx_command_t *cmd,
         return NGX_CONF_ERROR;
     }
 
-    host = ngx_pnalloc(cf->pool, NGX_SOCKADDR_STRLEN + 1);
-    if (host == NULL) {
-        return NGX_CONF_ERROR;
+    lmcf->redis_addr = u.addrs[0];
+
+    if (u.family == AF_UNIX) {
+        ngx_str_set(&lmcf->redis_host, "localhost");
+
+    } else {
+        lmcf->redis_host = u.host;
     }
-
-    len = ngx_sock_ntop(u.addrs[0].sockaddr, u.addrs[0].socklen, host,
-                        NGX_SOCKADDR_STRLEN, 0);
-
-    /* ngx_sock_ntop() brackets IPv6 only with a port; hiredis wants none */
-    host[len] = '\0';
-
-    lmcf->redis_host = host;
-    lmcf->redis_port = ngx_inet_get_port(u.addrs[0].sockaddr);
 
     return NGX_CONF_OK;
 }
+
+
+#if (NGX_SSL)
+
+/*
+ * The TLS context, as proxy_ssl_* makes it: the protocols, the trusted
+ * CAs (required while verification is on: a store that holds API keys
+ * is not reached over an unverified channel), a client certificate, and
+ * a client session cache for lago_webhook_redis_ssl_session_reuse.
+ */
+
+static ngx_int_t
+ngx_http_lago_webhook_redis_ssl(ngx_conf_t *cf,
+    ngx_http_lago_webhook_main_conf_t *lmcf)
+{
+    ngx_pool_cleanup_t  *cln;
+
+    lmcf->ssl_ctx = ngx_pcalloc(cf->pool, sizeof(ngx_ssl_t));
+    if (lmcf->ssl_ctx == NULL) {
+        return NGX_ERROR;
+    }
+
+    lmcf->ssl_ctx->log = cf->log;
+
+    if (ngx_ssl_create(lmcf->ssl_ctx, lmcf->ssl_protocols, NULL) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    cln = ngx_pool_cleanup_add(cf->pool, 0);
+    if (cln == NULL) {
+        ngx_ssl_cleanup_ctx(lmcf->ssl_ctx);
+        return NGX_ERROR;
+    }
+
+    cln->handler = ngx_ssl_cleanup_ctx;
+    cln->data = lmcf->ssl_ctx;
+
+    if (lmcf->ssl_certificate.len) {
+
+        if (lmcf->ssl_certificate_key.len == 0) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "no lago_webhook_redis_ssl_certificate_key "
+                               "for lago_webhook_redis_ssl_certificate "
+                               "\"%V\"", &lmcf->ssl_certificate);
+            return NGX_ERROR;
+        }
+
+        if (ngx_ssl_certificate(cf, lmcf->ssl_ctx, &lmcf->ssl_certificate,
+                                &lmcf->ssl_certificate_key, NULL)
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+    }
+
+    if (lmcf->ssl_verify) {
+
+        if (lmcf->ssl_trusted_certificate.len == 0) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "no lago_webhook_redis_ssl_trusted_certificate "
+                               "for lago_webhook_redis_ssl_verify (on by "
+                               "default with lago_webhook_redis_ssl)");
+            return NGX_ERROR;
+        }
+
+        if (ngx_ssl_trusted_certificate(cf, lmcf->ssl_ctx,
+                                        &lmcf->ssl_trusted_certificate, 9)
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+    }
+
+    if (ngx_ssl_client_session_cache(cf, lmcf->ssl_ctx,
+                                     lmcf->ssl_session_reuse)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    if (lmcf->ssl_name.len == 0) {
+        lmcf->ssl_name = lmcf->redis_host;
+    }
+
+    return NGX_OK;
+}
+
+#endif
+
 
 static ngx_int_t
 ngx_http_lago_webhook_init(ngx_conf_t *cf)
@@ -477,15 +665,22 @@ ngx_http_lago_webhook_init_process(ngx_cycle_t *cycle)
 
     ngx_memzero(&rconf, sizeof(ngx_http_lago_webhook_redis_conf_t));
 
-    rconf.host = lmcf->redis_host;
-    rconf.port = lmcf->redis_port;
-    rconf.unix_path = lmcf->redis_unix;
+    rconf.addr = lmcf->redis_addr;
     rconf.user = lmcf->redis_user;
     rconf.password = lmcf->redis_password;
     rconf.db = lmcf->redis_db;
     rconf.connect_timeout = lmcf->connect_timeout;
     rconf.timeout = lmcf->timeout;
     rconf.name = lmcf->redis;
+
+#if (NGX_SSL)
+    if (lmcf->ssl) {
+        rconf.ssl = lmcf->ssl_ctx;
+        rconf.ssl_name = lmcf->ssl_name;
+        rconf.ssl_verify = lmcf->ssl_verify;
+        rconf.ssl_session_reuse = lmcf->ssl_session_reuse;
+    }
+#endif
 
     if (ngx_http_lago_webhook_key_cache_init(lmcf->key_cache_size,
                                              lmcf->key_cache_ttl, cycle->log)

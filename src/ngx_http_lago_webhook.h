@@ -29,9 +29,8 @@
 
 typedef struct {
     ngx_str_t                  redis;           /* as written, for logs */
-    u_char                    *redis_host;      /* numeric, NUL-terminated */
-    in_port_t                  redis_port;
-    u_char                    *redis_unix;      /* socket path or NULL */
+    ngx_addr_t                 redis_addr;
+    ngx_str_t                  redis_host;      /* for TLS's name */
     ngx_str_t                  redis_password;
     ngx_str_t                  redis_user;
     ngx_int_t                  redis_db;
@@ -41,6 +40,18 @@ typedef struct {
     ngx_msec_t                 key_cache_ttl;
     ngx_int_t                  key_cache_size;  /* entries */
     ngx_flag_t                 enabled;         /* some location uses us */
+
+    ngx_flag_t                 ssl;
+    ngx_flag_t                 ssl_verify;
+    ngx_flag_t                 ssl_session_reuse;
+    ngx_uint_t                 ssl_protocols;
+    ngx_str_t                  ssl_name;
+    ngx_str_t                  ssl_trusted_certificate;
+    ngx_str_t                  ssl_certificate;
+    ngx_str_t                  ssl_certificate_key;
+#if (NGX_SSL)
+    ngx_ssl_t                 *ssl_ctx;
+#endif
 } ngx_http_lago_webhook_main_conf_t;
 
 

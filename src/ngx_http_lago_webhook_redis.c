@@ -6,27 +6,28 @@
 
 
 /*
- * Requests never reach hiredis directly: each command carries an op that
- * outlives the request.  A request that goes away first (client gone,
- * timeout, worker shutdown) only detaches itself from its op; the reply
- * callback then just frees the op.
+ * Requests never reach the connection directly: each command carries an
+ * op that outlives the request.  A request that goes away first (client
+ * gone, timeout, worker shutdown) only detaches itself from its op; the
+ * reply then just frees the op.  Ops wait for their replies in the order
+ * their commands were written, which is the order Redis answers in.
  */
 
 
 #include <ngx_config.h>
 #include <ngx_core.h>
 #include <ngx_http.h>
-#include <hiredis/hiredis.h>
-#include <hiredis/async.h>
 
 #include "ngx_http_lago_webhook.h"
 #include "ngx_http_lago_webhook_redis.h"
-#include "ngx_http_lago_webhook_redis_adapter.h"
-#include "lago_webhook_reply.h"
+#include "ngx_http_lago_webhook_redis_io.h"
 
 
 #define NGX_HTTP_LAGO_WEBHOOK_BACKOFF_MIN  50
 #define NGX_HTTP_LAGO_WEBHOOK_BACKOFF_MAX  1000
+
+/* ops are reused: no malloc per command once the worker is warm */
+#define NGX_HTTP_LAGO_WEBHOOK_FREE_OPS_MAX  4096
 
 
 typedef enum {
@@ -36,70 +37,87 @@ typedef enum {
 } ngx_http_lago_webhook_redis_state_e;
 
 
+typedef enum {
+    NGX_HTTP_LAGO_WEBHOOK_OP_REQUEST = 0,
+    NGX_HTTP_LAGO_WEBHOOK_OP_SETUP,          /* AUTH or SELECT */
+    NGX_HTTP_LAGO_WEBHOOK_OP_PING            /* the handshake's last */
+} ngx_http_lago_webhook_op_kind_e;
+
+
 typedef struct ngx_http_lago_webhook_redis_op_s
     ngx_http_lago_webhook_redis_op_t;
 
 struct ngx_http_lago_webhook_redis_op_s {
+    ngx_http_lago_webhook_op_kind_e          kind;
     ngx_http_request_t                      *request;
     ngx_http_cleanup_t                      *cleanup;
     ngx_http_lago_webhook_redis_handler_pt   handler;
     void                                    *data;
     ngx_event_t                              timer;
-    ngx_http_lago_webhook_redis_op_t        *next;     /* when free */
+    ngx_http_lago_webhook_redis_op_t        *next;   /* queued, or free */
 };
-
-
-/* ops are reused: no malloc per command once the worker is warm */
-#define NGX_HTTP_LAGO_WEBHOOK_FREE_OPS_MAX  4096
 
 
 typedef struct {
     ngx_http_lago_webhook_redis_conf_t       conf;
-    redisAsyncContext                       *ac;
+    ngx_http_lago_webhook_redis_io_t        *io;
     ngx_http_lago_webhook_redis_state_e      state;
+    ngx_http_lago_webhook_redis_op_t        *head;   /* awaiting replies */
+    ngx_http_lago_webhook_redis_op_t       **tail;
     ngx_event_t                              connect_timer;
     ngx_event_t                              reconnect_timer;
     ngx_event_t                              drop_event;
     ngx_msec_t                               backoff;
     ngx_log_t                               *log;
+#if (NGX_SSL)
+    ngx_ssl_t                                ssl;
+    ngx_ssl_session_t                       *ssl_session;
+#endif
+    unsigned                                 ready:1;  /* PING answered */
     unsigned                                 outage_logged:1;
     unsigned                                 exiting:1;
 } ngx_http_lago_webhook_redis_t;
 
 
 static ngx_int_t ngx_http_lago_webhook_redis_copy(
-    ngx_http_lago_webhook_redis_conf_t *conf, ngx_log_t *log);
+    ngx_http_lago_webhook_redis_t *rc, ngx_log_t *log);
 static u_char *ngx_http_lago_webhook_redis_strdup(u_char *s, size_t len,
     ngx_log_t *log);
 static void ngx_http_lago_webhook_redis_connect(
+    ngx_http_lago_webhook_redis_t *rc);
+static ngx_int_t ngx_http_lago_webhook_redis_setup(
+    ngx_http_lago_webhook_redis_t *rc, ngx_http_lago_webhook_op_kind_e kind,
+    int argc, const char **argv, const size_t *argvlen);
+static void ngx_http_lago_webhook_redis_connected(void *data);
+static void ngx_http_lago_webhook_redis_reply(void *data, redisReply *reply);
+static void ngx_http_lago_webhook_redis_failed(void *data, const char *what,
+    const char *detail);
+static void ngx_http_lago_webhook_redis_deliver(
+    ngx_http_lago_webhook_redis_t *rc, ngx_http_lago_webhook_redis_op_t *op,
+    redisReply *reply);
+static void ngx_http_lago_webhook_redis_close(
     ngx_http_lago_webhook_redis_t *rc);
 static void ngx_http_lago_webhook_redis_outage(
     ngx_http_lago_webhook_redis_t *rc, const char *what, const char *detail);
 static void ngx_http_lago_webhook_redis_schedule_reconnect(
     ngx_http_lago_webhook_redis_t *rc);
 static void ngx_http_lago_webhook_redis_drop(ngx_http_lago_webhook_redis_t *rc);
-
-static void ngx_http_lago_webhook_redis_detached(void *data);
-static void ngx_http_lago_webhook_redis_on_connect(
-    const redisAsyncContext *ac, int status);
-static void ngx_http_lago_webhook_redis_on_disconnect(
-    const redisAsyncContext *ac, int status);
-static void ngx_http_lago_webhook_redis_handshake_reply(redisAsyncContext *ac,
-    void *r, void *privdata);
+static void ngx_http_lago_webhook_redis_drop_handler(ngx_event_t *ev);
 static void ngx_http_lago_webhook_redis_connect_timeout(ngx_event_t *ev);
 static void ngx_http_lago_webhook_redis_reconnect(ngx_event_t *ev);
-static void ngx_http_lago_webhook_redis_drop_handler(ngx_event_t *ev);
 
-static void ngx_http_lago_webhook_redis_reply(redisAsyncContext *ac,
-    void *r, void *privdata);
+static void ngx_http_lago_webhook_redis_enqueue(
+    ngx_http_lago_webhook_redis_t *rc, ngx_http_lago_webhook_redis_op_t *op);
 static void ngx_http_lago_webhook_redis_op_timeout(ngx_event_t *ev);
 static void ngx_http_lago_webhook_redis_op_cleanup(void *data);
 static ngx_http_lago_webhook_redis_op_t *ngx_http_lago_webhook_redis_op_get(
     ngx_log_t *log);
-static u_char *ngx_http_lago_webhook_redis_format(ngx_pool_t *pool, int argc,
-    const char **argv, const size_t *argvlen, size_t *len);
 static void ngx_http_lago_webhook_redis_op_put(
     ngx_http_lago_webhook_redis_op_t *op);
+static size_t ngx_http_lago_webhook_redis_format_len(int argc,
+    const size_t *argvlen);
+static u_char *ngx_http_lago_webhook_redis_format(u_char *p, int argc,
+    const char **argv, const size_t *argvlen);
 
 
 /* One connection per worker process. */
@@ -119,18 +137,13 @@ ngx_http_lago_webhook_redis_init(ngx_cycle_t *cycle,
     rc = &ngx_http_lago_webhook_redis;
     ngx_memzero(rc, sizeof(ngx_http_lago_webhook_redis_t));
 
-    /*
-     * The configuration belongs to the cycle, which a reload in a single
-     * process replaces under us: keep our own copy of what we use.
-     */
-
     rc->conf = *conf;
+    rc->tail = &rc->head;
+    rc->log = cycle->log;
 
-    if (ngx_http_lago_webhook_redis_copy(&rc->conf, cycle->log) != NGX_OK) {
+    if (ngx_http_lago_webhook_redis_copy(rc, cycle->log) != NGX_OK) {
         return NGX_ERROR;
     }
-
-    rc->log = cycle->log;
 
     rc->connect_timer.handler = ngx_http_lago_webhook_redis_connect_timeout;
     rc->connect_timer.data = rc;
@@ -154,26 +167,27 @@ ngx_http_lago_webhook_redis_init(ngx_cycle_t *cycle,
 }
 
 
+/*
+ * The configuration belongs to the cycle, which a reload in a single
+ * process replaces under us: keep our own copy of what we use, and a
+ * reference on the TLS context.
+ */
+
 static ngx_int_t
-ngx_http_lago_webhook_redis_copy(ngx_http_lago_webhook_redis_conf_t *conf,
+ngx_http_lago_webhook_redis_copy(ngx_http_lago_webhook_redis_t *rc,
     ngx_log_t *log)
 {
-    if (conf->host) {
-        conf->host = ngx_http_lago_webhook_redis_strdup(conf->host,
-                                    ngx_strlen(conf->host), log);
-        if (conf->host == NULL) {
-            return NGX_ERROR;
-        }
-    }
+    ngx_http_lago_webhook_redis_conf_t  *conf;
 
-    if (conf->unix_path) {
-        conf->unix_path = ngx_http_lago_webhook_redis_strdup(conf->unix_path,
-                                    ngx_strlen(conf->unix_path), log);
-        if (conf->unix_path == NULL) {
-            return NGX_ERROR;
-        }
-    }
+    conf = &rc->conf;
 
+    conf->addr.sockaddr = (struct sockaddr *)
+                          ngx_http_lago_webhook_redis_strdup(
+                              (u_char *) conf->addr.sockaddr,
+                              conf->addr.socklen, log);
+    conf->addr.name.data = ngx_http_lago_webhook_redis_strdup(
+                               conf->addr.name.data, conf->addr.name.len,
+                               log);
     conf->user.data = ngx_http_lago_webhook_redis_strdup(conf->user.data,
                                                          conf->user.len, log);
     conf->password.data = ngx_http_lago_webhook_redis_strdup(
@@ -181,11 +195,34 @@ ngx_http_lago_webhook_redis_copy(ngx_http_lago_webhook_redis_conf_t *conf,
     conf->name.data = ngx_http_lago_webhook_redis_strdup(conf->name.data,
                                                          conf->name.len, log);
 
-    if (conf->user.data == NULL || conf->password.data == NULL
+    if (conf->addr.sockaddr == NULL || conf->addr.name.data == NULL
+        || conf->user.data == NULL || conf->password.data == NULL
         || conf->name.data == NULL)
     {
         return NGX_ERROR;
     }
+
+#if (NGX_SSL)
+
+    if (conf->ssl) {
+        conf->ssl_name.data = ngx_http_lago_webhook_redis_strdup(
+                                  conf->ssl_name.data, conf->ssl_name.len,
+                                  log);
+        if (conf->ssl_name.data == NULL) {
+            return NGX_ERROR;
+        }
+
+        rc->ssl = *conf->ssl;
+        conf->ssl = &rc->ssl;
+
+        if (SSL_CTX_up_ref(rc->ssl.ctx) != 1) {
+            rc->ssl.ctx = NULL;
+            conf->ssl = NULL;
+            return NGX_ERROR;
+        }
+    }
+
+#endif
 
     return NGX_OK;
 }
@@ -214,32 +251,17 @@ ngx_http_lago_webhook_redis_strdup(u_char *s, size_t len, ngx_log_t *log)
 void
 ngx_http_lago_webhook_redis_exit(ngx_cycle_t *cycle)
 {
-    redisAsyncContext                 *ac;
     ngx_http_lago_webhook_redis_t     *rc;
     ngx_http_lago_webhook_redis_op_t  *op;
 
     rc = &ngx_http_lago_webhook_redis;
     rc->exiting = 1;
 
-    if (rc->connect_timer.timer_set) {
-        ngx_del_timer(&rc->connect_timer);
-    }
-
     if (rc->reconnect_timer.timer_set) {
         ngx_del_timer(&rc->reconnect_timer);
     }
 
-    if (rc->drop_event.posted) {
-        ngx_delete_posted_event(&rc->drop_event);
-    }
-
-    ac = rc->ac;
-
-    if (ac) {
-        ac->onDisconnect = NULL;
-        rc->ac = NULL;
-        redisAsyncFree(ac);
-    }
+    ngx_http_lago_webhook_redis_close(rc);
 
     while (ngx_http_lago_webhook_free_ops) {
         op = ngx_http_lago_webhook_free_ops;
@@ -249,11 +271,36 @@ ngx_http_lago_webhook_redis_exit(ngx_cycle_t *cycle)
 
     ngx_http_lago_webhook_nfree_ops = 0;
 
-    ngx_free(rc->conf.host);
-    ngx_free(rc->conf.unix_path);
+#if (NGX_SSL)
+
+    if (rc->ssl_session) {
+        ngx_ssl_free_session(rc->ssl_session);
+        rc->ssl_session = NULL;
+    }
+
+    if (rc->ssl.ctx) {
+        SSL_CTX_free(rc->ssl.ctx);
+        rc->ssl.ctx = NULL;
+    }
+
+    ngx_free(rc->conf.ssl_name.data);
+
+#endif
+
+    ngx_free(rc->conf.addr.sockaddr);
+    ngx_free(rc->conf.addr.name.data);
     ngx_free(rc->conf.user.data);
     ngx_free(rc->conf.password.data);
     ngx_free(rc->conf.name.data);
+}
+
+
+ngx_int_t
+ngx_http_lago_webhook_redis_is_up(void)
+{
+    return ngx_http_lago_webhook_redis.state
+           == NGX_HTTP_LAGO_WEBHOOK_REDIS_CONNECTED
+           && ngx_http_lago_webhook_redis.ready;
 }
 
 
@@ -262,17 +309,14 @@ ngx_http_lago_webhook_redis_send(ngx_http_request_t *r,
     ngx_http_lago_webhook_redis_command_t *cmd,
     ngx_http_lago_webhook_redis_handler_pt handler, void *data)
 {
-    size_t                             len;
-    u_char                            *resp;
+    u_char                            *resp, *last;
     ngx_http_cleanup_t                *cln;
     ngx_http_lago_webhook_redis_t     *rc;
     ngx_http_lago_webhook_redis_op_t  *op;
 
     rc = &ngx_http_lago_webhook_redis;
 
-    if (rc->state == NGX_HTTP_LAGO_WEBHOOK_REDIS_DISCONNECTED
-        || rc->ac == NULL)
-    {
+    if (rc->state == NGX_HTTP_LAGO_WEBHOOK_REDIS_DISCONNECTED) {
         ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                        "lago_webhook redis: not connected");
         return NGX_DECLINED;
@@ -283,6 +327,21 @@ ngx_http_lago_webhook_redis_send(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
+    /*
+     * The command in RESP, formatted in the request's pool, and copied
+     * into the connection's output buffer.
+     */
+
+    resp = ngx_pnalloc(r->pool,
+                   ngx_http_lago_webhook_redis_format_len(cmd->argc,
+                                                          cmd->argvlen));
+    if (resp == NULL) {
+        return NGX_ERROR;
+    }
+
+    last = ngx_http_lago_webhook_redis_format(resp, cmd->argc, cmd->argv,
+                                              cmd->argvlen);
+
     /* the op must outlive the request, so it is not in the request pool */
 
     op = ngx_http_lago_webhook_redis_op_get(r->connection->log);
@@ -290,22 +349,14 @@ ngx_http_lago_webhook_redis_send(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
-    resp = ngx_http_lago_webhook_redis_format(r->pool, cmd->argc, cmd->argv,
-                                              cmd->argvlen, &len);
-    if (resp == NULL) {
+    if (ngx_http_lago_webhook_redis_io_write(rc->io, resp, last - resp)
+        != NGX_OK)
+    {
         ngx_http_lago_webhook_redis_op_put(op);
         return NGX_ERROR;
     }
 
-    if (redisAsyncFormattedCommand(rc->ac, ngx_http_lago_webhook_redis_reply,
-                                   op, (const char *) resp, len)
-        != REDIS_OK)
-    {
-        /* hiredis refuses once disconnecting: the callback never runs */
-        ngx_http_lago_webhook_redis_op_put(op);
-        return NGX_DECLINED;
-    }
-
+    op->kind = NGX_HTTP_LAGO_WEBHOOK_OP_REQUEST;
     op->request = r;
     op->handler = handler;
     op->data = data;
@@ -320,72 +371,261 @@ ngx_http_lago_webhook_redis_send(ngx_http_request_t *r,
 
     ngx_add_timer(&op->timer, rc->conf.timeout);
 
+    ngx_http_lago_webhook_redis_enqueue(rc, op);
+
     ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
-                   "lago_webhook redis: queued %uz bytes, op:%p", len, op);
+                   "lago_webhook redis: queued %uz bytes, op:%p",
+                   (size_t) (last - resp), op);
 
     return NGX_OK;
 }
 
 
-/*
- * The command in RESP, formatted in the request's pool: hiredis would
- * format it with sds strings on the heap, then copy it into its output
- * buffer all the same.
- */
-
-static u_char *
-ngx_http_lago_webhook_redis_format(ngx_pool_t *pool, int argc,
-    const char **argv, const size_t *argvlen, size_t *len)
+static void
+ngx_http_lago_webhook_redis_connect(ngx_http_lago_webhook_redis_t *rc)
 {
-    int      i;
-    size_t   n;
-    u_char  *cmd, *p;
+    int                                        argc;
+    size_t                                     argvlen[3];
+    const char                                *argv[3], *detail;
+    ngx_http_lago_webhook_redis_io_conf_t      ioc;
+    ngx_http_lago_webhook_redis_io_handler_t   handler;
 
-    /* NUL-terminated: hiredis scans the command's name with strchr() */
+    ngx_memzero(&ioc, sizeof(ngx_http_lago_webhook_redis_io_conf_t));
 
-    n = sizeof("*\r\n") + NGX_INT_T_LEN;
+    ioc.addr = &rc->conf.addr;
+    ioc.name = &rc->conf.name;
 
-    for (i = 0; i < argc; i++) {
-        n += sizeof("$\r\n\r\n") - 1 + NGX_SIZE_T_LEN + argvlen[i];
+#if (NGX_SSL)
+    ioc.ssl = rc->conf.ssl;
+    ioc.ssl_name = &rc->conf.ssl_name;
+    ioc.ssl_verify = rc->conf.ssl_verify;
+    ioc.ssl_session = rc->conf.ssl_session_reuse ? &rc->ssl_session : NULL;
+#endif
+
+    handler.connected = ngx_http_lago_webhook_redis_connected;
+    handler.reply = ngx_http_lago_webhook_redis_reply;
+    handler.failed = ngx_http_lago_webhook_redis_failed;
+    handler.data = rc;
+
+    rc->io = ngx_http_lago_webhook_redis_io_open(&ioc, &handler, rc->log,
+                                                 &detail);
+    if (rc->io == NULL) {
+        ngx_http_lago_webhook_redis_outage(rc, "could not be reached",
+                                           detail);
+        ngx_http_lago_webhook_redis_schedule_reconnect(rc);
+        return;
     }
 
-    cmd = ngx_pnalloc(pool, n);
-    if (cmd == NULL) {
-        return NULL;
+    rc->state = NGX_HTTP_LAGO_WEBHOOK_REDIS_CONNECTING;
+    rc->ready = 0;
+
+    /* queued before any request's command, so they run first */
+
+    if (rc->conf.password.len) {
+        argc = 0;
+        argv[argc] = "AUTH";
+        argvlen[argc++] = 4;
+
+        if (rc->conf.user.len) {
+            argv[argc] = (const char *) rc->conf.user.data;
+            argvlen[argc++] = rc->conf.user.len;
+        }
+
+        argv[argc] = (const char *) rc->conf.password.data;
+        argvlen[argc++] = rc->conf.password.len;
+
+        if (ngx_http_lago_webhook_redis_setup(rc,
+                                              NGX_HTTP_LAGO_WEBHOOK_OP_SETUP,
+                                              argc, argv, argvlen)
+            != NGX_OK)
+        {
+            goto failed;
+        }
     }
 
-    p = cmd;
+    if (rc->conf.db > 0) {
+        u_char  db[NGX_INT_T_LEN];
 
-    *p++ = '*';
-    p = ngx_http_lago_webhook_decimal(p, (size_t) argc);
-    *p++ = CR; *p++ = LF;
+        argv[0] = "SELECT";
+        argvlen[0] = 6;
+        argv[1] = (const char *) db;
+        argvlen[1] = ngx_http_lago_webhook_decimal(db, (size_t) rc->conf.db)
+                     - db;
 
-    for (i = 0; i < argc; i++) {
-        *p++ = '$';
-        p = ngx_http_lago_webhook_decimal(p, argvlen[i]);
-        *p++ = CR; *p++ = LF;
-        p = ngx_cpymem(p, argv[i], argvlen[i]);
-        *p++ = CR; *p++ = LF;
+        if (ngx_http_lago_webhook_redis_setup(rc,
+                                              NGX_HTTP_LAGO_WEBHOOK_OP_SETUP,
+                                              2, argv, argvlen)
+            != NGX_OK)
+        {
+            goto failed;
+        }
     }
 
-    *len = p - cmd;
-    *p = '\0';
+    /* its answer tells that the connection is usable (see deliver()) */
 
-    return cmd;
+    argv[0] = "PING";
+    argvlen[0] = 4;
+
+    if (ngx_http_lago_webhook_redis_setup(rc, NGX_HTTP_LAGO_WEBHOOK_OP_PING,
+                                          1, argv, argvlen)
+        != NGX_OK)
+    {
+        goto failed;
+    }
+
+    ngx_add_timer(&rc->connect_timer, rc->conf.connect_timeout);
+
+    return;
+
+failed:
+
+    ngx_http_lago_webhook_redis_outage(rc, "could not be reached",
+                                       "out of memory");
+    ngx_http_lago_webhook_redis_close(rc);
+}
+
+
+/* a handshake command: an op of its own, with no request */
+
+static ngx_int_t
+ngx_http_lago_webhook_redis_setup(ngx_http_lago_webhook_redis_t *rc,
+    ngx_http_lago_webhook_op_kind_e kind, int argc, const char **argv,
+    const size_t *argvlen)
+{
+    u_char                            *resp, *last;
+    ngx_int_t                          rv;
+    ngx_http_lago_webhook_redis_op_t  *op;
+
+    resp = ngx_alloc(ngx_http_lago_webhook_redis_format_len(argc, argvlen),
+                     rc->log);
+    if (resp == NULL) {
+        return NGX_ERROR;
+    }
+
+    last = ngx_http_lago_webhook_redis_format(resp, argc, argv, argvlen);
+
+    rv = ngx_http_lago_webhook_redis_io_write(rc->io, resp, last - resp);
+
+    ngx_free(resp);
+
+    if (rv != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    op = ngx_http_lago_webhook_redis_op_get(rc->log);
+    if (op == NULL) {
+        return NGX_ERROR;
+    }
+
+    op->kind = kind;
+
+    ngx_http_lago_webhook_redis_enqueue(rc, op);
+
+    return NGX_OK;
 }
 
 
 static void
-ngx_http_lago_webhook_redis_reply(redisAsyncContext *ac, void *r,
-    void *privdata)
+ngx_http_lago_webhook_redis_connected(void *data)
 {
-    redisReply                        *reply = r;
-    ngx_connection_t                  *c;
-    ngx_http_request_t                *req;
+    ngx_http_lago_webhook_redis_t  *rc = data;
+
+    rc->state = NGX_HTTP_LAGO_WEBHOOK_REDIS_CONNECTED;
+}
+
+
+/* the reply to the oldest command still waiting */
+
+static void
+ngx_http_lago_webhook_redis_reply(void *data, redisReply *reply)
+{
+    ngx_http_lago_webhook_redis_t     *rc = data;
     ngx_http_lago_webhook_redis_op_t  *op;
 
-    op = privdata;
-    req = op->request;
+    op = rc->head;
+
+    if (op == NULL) {
+        ngx_http_lago_webhook_redis_outage(rc, "broke the protocol",
+                                           "an answer to no command");
+        ngx_http_lago_webhook_redis_drop(rc);
+        return;
+    }
+
+    rc->head = op->next;
+
+    if (rc->head == NULL) {
+        rc->tail = &rc->head;
+    }
+
+    ngx_http_lago_webhook_redis_deliver(rc, op, reply);
+}
+
+
+/* the connection failed or was closed: every waiting command fails */
+
+static void
+ngx_http_lago_webhook_redis_failed(void *data, const char *what,
+    const char *detail)
+{
+    ngx_http_lago_webhook_redis_t  *rc = data;
+
+    ngx_http_lago_webhook_redis_outage(rc, what, detail);
+    ngx_http_lago_webhook_redis_close(rc);
+}
+
+
+static void
+ngx_http_lago_webhook_redis_deliver(ngx_http_lago_webhook_redis_t *rc,
+    ngx_http_lago_webhook_redis_op_t *op, redisReply *reply)
+{
+    ngx_connection_t    *c;
+    ngx_http_request_t  *r;
+
+    switch (op->kind) {
+
+    case NGX_HTTP_LAGO_WEBHOOK_OP_SETUP:
+    case NGX_HTTP_LAGO_WEBHOOK_OP_PING:
+
+        /*
+         * AUTH, SELECT and PING, sent first on every connection.  An
+         * outage ends (and the backoff starts over) only when PING
+         * answers after them: a Redis that accepts connections but
+         * refuses our password is still down.
+         */
+
+        if (reply != NULL && reply->type == REDIS_REPLY_ERROR) {
+            ngx_http_lago_webhook_redis_outage(rc,
+                                               "refused AUTH, SELECT or PING",
+                                               reply->str);
+            ngx_http_lago_webhook_redis_drop(rc);
+
+        } else if (reply != NULL
+                   && op->kind == NGX_HTTP_LAGO_WEBHOOK_OP_PING)
+        {
+            if (rc->connect_timer.timer_set) {
+                ngx_del_timer(&rc->connect_timer);
+            }
+
+            rc->ready = 1;
+            rc->backoff = NGX_HTTP_LAGO_WEBHOOK_BACKOFF_MIN;
+
+            ngx_log_debug0(NGX_LOG_DEBUG_EVENT, rc->log, 0,
+                           "lago_webhook redis: handshake done");
+
+            if (rc->outage_logged) {
+                rc->outage_logged = 0;
+                ngx_log_error(NGX_LOG_NOTICE, rc->log, 0,
+                              "lago_webhook: redis \"%V\" is reachable again",
+                              &rc->conf.name);
+            }
+        }
+
+        ngx_http_lago_webhook_redis_op_put(op);
+        return;
+
+    default: /* NGX_HTTP_LAGO_WEBHOOK_OP_REQUEST */
+        break;
+    }
 
     /*
      * An error that is no answer to the command itself (NOAUTH, LOADING
@@ -400,16 +640,18 @@ ngx_http_lago_webhook_redis_reply(redisAsyncContext *ac, void *r,
 
         if (ngx_http_lago_webhook_error_logged != ngx_time()) {
             ngx_http_lago_webhook_error_logged = ngx_time();
-            ngx_log_error(NGX_LOG_ERR, ngx_http_lago_webhook_redis.log, 0,
+            ngx_log_error(NGX_LOG_ERR, rc->log, 0,
                           "lago_webhook: redis \"%V\" answered with an "
                           "error, answering 503: %s",
-                          &ngx_http_lago_webhook_redis.conf.name, reply->str);
+                          &rc->conf.name, reply->str);
         }
 
         reply = NULL;
     }
 
-    if (req) {
+    r = op->request;
+
+    if (r) {
         op->request = NULL;
         op->cleanup->handler = NULL;
 
@@ -417,18 +659,184 @@ ngx_http_lago_webhook_redis_reply(redisAsyncContext *ac, void *r,
             ngx_del_timer(&op->timer);
         }
 
-        c = req->connection;
+        c = r->connection;
 
         ngx_log_debug3(NGX_LOG_DEBUG_HTTP, c->log, 0,
                        "lago_webhook redis: op:%p reply type:%d%s", op,
                        reply ? reply->type : 0, reply ? "" : " (none)");
 
-        op->handler(req, op->data, reply);
+        op->handler(r, op->data, reply);
 
         ngx_http_run_posted_requests(c);
     }
 
     ngx_http_lago_webhook_redis_op_put(op);
+}
+
+
+/*
+ * Closes the connection, if any, and fails every command waiting on it:
+ * their requests get a 503.  Then a reconnect is scheduled.
+ */
+
+static void
+ngx_http_lago_webhook_redis_close(ngx_http_lago_webhook_redis_t *rc)
+{
+    ngx_http_lago_webhook_redis_op_t  *op;
+
+    rc->state = NGX_HTTP_LAGO_WEBHOOK_REDIS_DISCONNECTED;
+    rc->ready = 0;
+
+    if (rc->connect_timer.timer_set) {
+        ngx_del_timer(&rc->connect_timer);
+    }
+
+    if (rc->drop_event.posted) {
+        ngx_delete_posted_event(&rc->drop_event);
+    }
+
+    if (rc->io) {
+        ngx_http_lago_webhook_redis_io_close(rc->io);
+        rc->io = NULL;
+    }
+
+    while (rc->head) {
+        op = rc->head;
+        rc->head = op->next;
+
+        if (rc->head == NULL) {
+            rc->tail = &rc->head;
+        }
+
+        ngx_http_lago_webhook_redis_deliver(rc, op, NULL);
+    }
+
+    ngx_http_lago_webhook_redis_schedule_reconnect(rc);
+}
+
+
+/*
+ * Logs an outage once, however many requests and reconnect attempts it
+ * takes; the next successful handshake logs the recovery.
+ */
+
+static void
+ngx_http_lago_webhook_redis_outage(ngx_http_lago_webhook_redis_t *rc,
+    const char *what, const char *detail)
+{
+    if (rc->outage_logged || rc->exiting) {
+        ngx_log_debug2(NGX_LOG_DEBUG_EVENT, rc->log, 0,
+                       "lago_webhook redis: %s: %s", what,
+                       detail ? detail : "");
+        return;
+    }
+
+    rc->outage_logged = 1;
+
+    ngx_log_error(NGX_LOG_ERR, rc->log, 0,
+                  "lago_webhook: redis \"%V\" %s%s%s, answering 503 "
+                  "until it is back", &rc->conf.name, what,
+                  detail ? ": " : "", detail ? detail : "");
+}
+
+
+/* closes the connection from a posted event: never under a reply */
+
+static void
+ngx_http_lago_webhook_redis_drop(ngx_http_lago_webhook_redis_t *rc)
+{
+    if (rc->io == NULL || rc->drop_event.posted) {
+        return;
+    }
+
+    ngx_post_event(&rc->drop_event, &ngx_posted_events);
+}
+
+
+static void
+ngx_http_lago_webhook_redis_drop_handler(ngx_event_t *ev)
+{
+    ngx_http_lago_webhook_redis_t  *rc;
+
+    rc = ev->data;
+
+    if (rc->io == NULL) {
+        return;
+    }
+
+    ngx_log_debug0(NGX_LOG_DEBUG_EVENT, rc->log, 0,
+                   "lago_webhook redis: dropping the connection");
+
+    ngx_http_lago_webhook_redis_close(rc);
+}
+
+
+static void
+ngx_http_lago_webhook_redis_connect_timeout(ngx_event_t *ev)
+{
+    ngx_http_lago_webhook_redis_t  *rc;
+
+    rc = ev->data;
+
+    if (rc->io == NULL) {
+        return;
+    }
+
+    ngx_http_lago_webhook_redis_outage(rc, "could not be reached",
+                                       rc->state
+                                       == NGX_HTTP_LAGO_WEBHOOK_REDIS_CONNECTING
+                                       ? "connect timed out"
+                                       : "the handshake timed out");
+
+    ngx_http_lago_webhook_redis_close(rc);
+}
+
+
+static void
+ngx_http_lago_webhook_redis_schedule_reconnect(
+    ngx_http_lago_webhook_redis_t *rc)
+{
+    if (rc->exiting || ngx_exiting || ngx_terminate || ngx_quit) {
+        return;
+    }
+
+    if (rc->reconnect_timer.timer_set) {
+        return;
+    }
+
+    ngx_log_debug1(NGX_LOG_DEBUG_EVENT, rc->log, 0,
+                   "lago_webhook redis: reconnecting in %M ms", rc->backoff);
+
+    ngx_add_timer(&rc->reconnect_timer, rc->backoff);
+
+    rc->backoff *= 2;
+
+    if (rc->backoff > NGX_HTTP_LAGO_WEBHOOK_BACKOFF_MAX) {
+        rc->backoff = NGX_HTTP_LAGO_WEBHOOK_BACKOFF_MAX;
+    }
+}
+
+
+static void
+ngx_http_lago_webhook_redis_reconnect(ngx_event_t *ev)
+{
+    ngx_http_lago_webhook_redis_t  *rc;
+
+    rc = ev->data;
+
+    if (rc->io == NULL && !rc->exiting) {
+        ngx_http_lago_webhook_redis_connect(rc);
+    }
+}
+
+
+static void
+ngx_http_lago_webhook_redis_enqueue(ngx_http_lago_webhook_redis_t *rc,
+    ngx_http_lago_webhook_redis_op_t *op)
+{
+    op->next = NULL;
+    *rc->tail = op;
+    rc->tail = &op->next;
 }
 
 
@@ -479,7 +887,7 @@ ngx_http_lago_webhook_redis_op_timeout(ngx_event_t *ev)
     r = op->request;
     rc = &ngx_http_lago_webhook_redis;
 
-    /* the op itself stays queued in hiredis until its reply or a drop */
+    /* the op itself stays queued until its reply or a drop */
 
     op->request = NULL;
     op->cleanup->handler = NULL;
@@ -514,316 +922,41 @@ ngx_http_lago_webhook_redis_op_cleanup(void *data)
 }
 
 
-static void
-ngx_http_lago_webhook_redis_connect(ngx_http_lago_webhook_redis_t *rc)
+/* a command in RESP: an array of bulk strings */
+
+static size_t
+ngx_http_lago_webhook_redis_format_len(int argc, const size_t *argvlen)
 {
-    int                 argc;
-    size_t              argvlen[3];
-    const char         *argv[3];
-    redisAsyncContext  *ac;
+    int     i;
+    size_t  n;
 
-    ngx_log_debug1(NGX_LOG_DEBUG_EVENT, rc->log, 0,
-                   "lago_webhook redis: connecting to \"%V\"",
-                   &rc->conf.name);
+    n = sizeof("*\r\n") - 1 + NGX_INT_T_LEN;
 
-    if (rc->conf.unix_path) {
-        ac = redisAsyncConnectUnix((const char *) rc->conf.unix_path);
-
-    } else {
-        /* a numeric address: hiredis's getaddrinfo does no lookup */
-        ac = redisAsyncConnect((const char *) rc->conf.host, rc->conf.port);
+    for (i = 0; i < argc; i++) {
+        n += sizeof("$\r\n\r\n") - 1 + NGX_SIZE_T_LEN + argvlen[i];
     }
 
-    if (ac == NULL) {
-        ngx_http_lago_webhook_redis_outage(rc, "could not be reached",
-                                           "out of memory");
-        ngx_http_lago_webhook_redis_schedule_reconnect(rc);
-        return;
-    }
-
-    if (ac->err) {
-        ngx_http_lago_webhook_redis_outage(rc, "could not be reached",
-                                           ac->errstr);
-        redisAsyncFree(ac);
-        ngx_http_lago_webhook_redis_schedule_reconnect(rc);
-        return;
-    }
-
-    if (ngx_http_lago_webhook_redis_attach(ac, rc->log,
-                                       ngx_http_lago_webhook_redis_detached,
-                                       rc)
-        != NGX_OK)
-    {
-        redisAsyncFree(ac);
-        ngx_http_lago_webhook_redis_schedule_reconnect(rc);
-        return;
-    }
-
-    /* replies built without a malloc() per object: lago_webhook_reply.c */
-    ac->c.reader->fn = &lago_webhook_reply_functions;
-
-    rc->ac = ac;
-    rc->state = NGX_HTTP_LAGO_WEBHOOK_REDIS_CONNECTING;
-    ac->data = rc;
-
-    redisAsyncSetConnectCallback(ac, ngx_http_lago_webhook_redis_on_connect);
-    redisAsyncSetDisconnectCallback(ac,
-                                    ngx_http_lago_webhook_redis_on_disconnect);
-
-    /* queued before any request's command, so they run first */
-
-    if (rc->conf.password.len) {
-        argc = 0;
-        argv[argc] = "AUTH";
-        argvlen[argc++] = 4;
-
-        if (rc->conf.user.len) {
-            argv[argc] = (const char *) rc->conf.user.data;
-            argvlen[argc++] = rc->conf.user.len;
-        }
-
-        argv[argc] = (const char *) rc->conf.password.data;
-        argvlen[argc++] = rc->conf.password.len;
-
-        redisAsyncCommandArgv(ac, ngx_http_lago_webhook_redis_handshake_reply,
-                              NULL, argc, argv, argvlen);
-    }
-
-    if (rc->conf.db > 0) {
-        redisAsyncCommand(ac, ngx_http_lago_webhook_redis_handshake_reply,
-                          NULL, "SELECT %d", (int) rc->conf.db);
-    }
-
-    /* its answer tells that the connection is usable (see below) */
-    redisAsyncCommand(ac, ngx_http_lago_webhook_redis_handshake_reply, rc,
-                      "PING");
-
-    ngx_add_timer(&rc->connect_timer, rc->conf.connect_timeout);
+    return n;
 }
 
 
-static void
-ngx_http_lago_webhook_redis_on_connect(const redisAsyncContext *ac,
-    int status)
+static u_char *
+ngx_http_lago_webhook_redis_format(u_char *p, int argc, const char **argv,
+    const size_t *argvlen)
 {
-    ngx_http_lago_webhook_redis_t  *rc;
+    int  i;
 
-    rc = ac->data;
+    *p++ = '*';
+    p = ngx_http_lago_webhook_decimal(p, (size_t) argc);
+    *p++ = CR; *p++ = LF;
 
-    if (status != REDIS_OK) {
-        /* hiredis frees the context after this; cleanup clears our state */
-        ngx_http_lago_webhook_redis_outage(rc, "could not be reached",
-                                           ac->errstr);
-        return;
+    for (i = 0; i < argc; i++) {
+        *p++ = '$';
+        p = ngx_http_lago_webhook_decimal(p, argvlen[i]);
+        *p++ = CR; *p++ = LF;
+        p = ngx_cpymem(p, argv[i], argvlen[i]);
+        *p++ = CR; *p++ = LF;
     }
 
-    ngx_log_debug0(NGX_LOG_DEBUG_EVENT, rc->log, 0,
-                   "lago_webhook redis: connected");
-
-    if (rc->connect_timer.timer_set) {
-        ngx_del_timer(&rc->connect_timer);
-    }
-
-    rc->state = NGX_HTTP_LAGO_WEBHOOK_REDIS_CONNECTED;
-}
-
-
-static void
-ngx_http_lago_webhook_redis_on_disconnect(const redisAsyncContext *ac,
-    int status)
-{
-    ngx_http_lago_webhook_redis_t  *rc;
-
-    rc = ac->data;
-
-    ngx_http_lago_webhook_redis_outage(rc, "closed the connection",
-                                       ac->err ? ac->errstr : NULL);
-}
-
-
-/*
- * AUTH, SELECT and PING, sent first on every connection.  An outage ends
- * (and the backoff starts over) only when PING answers after them: a
- * Redis that accepts connections but refuses our password is still down.
- */
-
-static void
-ngx_http_lago_webhook_redis_handshake_reply(redisAsyncContext *ac, void *r,
-    void *privdata)
-{
-    redisReply                     *reply = r;
-    ngx_http_lago_webhook_redis_t  *rc;
-
-    rc = ac->data;
-
-    if (reply == NULL) {
-        return;
-    }
-
-    if (reply->type == REDIS_REPLY_ERROR) {
-        ngx_http_lago_webhook_redis_outage(rc, "refused AUTH, SELECT or PING",
-                                           reply->str);
-
-        /* inside a hiredis callback: drop the context from a posted event */
-        ngx_http_lago_webhook_redis_drop(rc);
-        return;
-    }
-
-    if (privdata == NULL) {
-        return;
-    }
-
-    rc->backoff = NGX_HTTP_LAGO_WEBHOOK_BACKOFF_MIN;
-
-    if (rc->outage_logged) {
-        rc->outage_logged = 0;
-        ngx_log_error(NGX_LOG_NOTICE, rc->log, 0,
-                      "lago_webhook: redis \"%V\" is reachable again",
-                      &rc->conf.name);
-    }
-}
-
-
-/*
- * Logs an outage once, however many requests and reconnect attempts it
- * takes; the next successful connect logs the recovery.
- */
-
-static void
-ngx_http_lago_webhook_redis_outage(ngx_http_lago_webhook_redis_t *rc,
-    const char *what, const char *detail)
-{
-    if (rc->outage_logged || rc->exiting) {
-        ngx_log_debug2(NGX_LOG_DEBUG_EVENT, rc->log, 0,
-                       "lago_webhook redis: %s: %s", what,
-                       detail ? detail : "");
-        return;
-    }
-
-    rc->outage_logged = 1;
-
-    ngx_log_error(NGX_LOG_ERR, rc->log, 0,
-                  "lago_webhook: redis \"%V\" %s%s%s, answering 503 "
-                  "until it is back", &rc->conf.name, what,
-                  detail ? ": " : "", detail ? detail : "");
-}
-
-
-static void
-ngx_http_lago_webhook_redis_drop(ngx_http_lago_webhook_redis_t *rc)
-{
-    if (rc->ac == NULL || rc->drop_event.posted) {
-        return;
-    }
-
-    ngx_post_event(&rc->drop_event, &ngx_posted_events);
-}
-
-
-static void
-ngx_http_lago_webhook_redis_drop_handler(ngx_event_t *ev)
-{
-    redisAsyncContext              *ac;
-    ngx_http_lago_webhook_redis_t  *rc;
-
-    rc = ev->data;
-    ac = rc->ac;
-
-    if (ac == NULL) {
-        return;
-    }
-
-    /*
-     * Every pending command's callback runs with a NULL reply, which
-     * answers its request with a 503; detached() then schedules a
-     * reconnect.
-     */
-
-    ngx_log_debug0(NGX_LOG_DEBUG_EVENT, rc->log, 0,
-                   "lago_webhook redis: dropping the connection");
-
-    ac->onDisconnect = NULL;
-    redisAsyncFree(ac);
-}
-
-
-static void
-ngx_http_lago_webhook_redis_connect_timeout(ngx_event_t *ev)
-{
-    ngx_http_lago_webhook_redis_t  *rc;
-
-    rc = ev->data;
-
-    if (rc->state != NGX_HTTP_LAGO_WEBHOOK_REDIS_CONNECTING) {
-        return;
-    }
-
-    ngx_http_lago_webhook_redis_outage(rc, "could not be reached",
-                                       "connect timed out");
-
-    ngx_http_lago_webhook_redis_drop_handler(&rc->drop_event);
-}
-
-
-static void
-ngx_http_lago_webhook_redis_schedule_reconnect(
-    ngx_http_lago_webhook_redis_t *rc)
-{
-    rc->state = NGX_HTTP_LAGO_WEBHOOK_REDIS_DISCONNECTED;
-
-    if (rc->exiting || ngx_exiting || ngx_terminate || ngx_quit) {
-        return;
-    }
-
-    if (rc->reconnect_timer.timer_set) {
-        return;
-    }
-
-    ngx_log_debug1(NGX_LOG_DEBUG_EVENT, rc->log, 0,
-                   "lago_webhook redis: reconnecting in %M ms", rc->backoff);
-
-    ngx_add_timer(&rc->reconnect_timer, rc->backoff);
-
-    rc->backoff *= 2;
-
-    if (rc->backoff > NGX_HTTP_LAGO_WEBHOOK_BACKOFF_MAX) {
-        rc->backoff = NGX_HTTP_LAGO_WEBHOOK_BACKOFF_MAX;
-    }
-}
-
-
-static void
-ngx_http_lago_webhook_redis_reconnect(ngx_event_t *ev)
-{
-    ngx_http_lago_webhook_redis_t  *rc;
-
-    rc = ev->data;
-
-    if (rc->ac == NULL && !rc->exiting) {
-        ngx_http_lago_webhook_redis_connect(rc);
-    }
-}
-
-
-/*
- * hiredis freed the connection (a drop, a lost connection, a failed
- * connect): every command on it has had its callback.
- */
-
-static void
-ngx_http_lago_webhook_redis_detached(void *data)
-{
-    ngx_http_lago_webhook_redis_t  *rc = data;
-
-    rc->ac = NULL;
-
-    if (rc->connect_timer.timer_set) {
-        ngx_del_timer(&rc->connect_timer);
-    }
-
-    if (rc->drop_event.posted) {
-        ngx_delete_posted_event(&rc->drop_event);
-    }
-
-    ngx_http_lago_webhook_redis_schedule_reconnect(rc);
+    return p;
 }

@@ -9,8 +9,8 @@
  * The Redis connection of a worker and its policy: the handshake (AUTH,
  * SELECT, PING), reconnecting with a backoff, logging an outage once,
  * the per-command timeout, and commands that outlive the request that
- * sent them.  It knows nothing of Lago; the socket work is the hiredis
- * adapter's (ngx_http_lago_webhook_redis_adapter.c).
+ * sent them.  It knows nothing of Lago; the socket work, TLS included,
+ * is ngx_http_lago_webhook_redis_io.c's.
  */
 
 
@@ -45,15 +45,19 @@ typedef struct {
 
 
 typedef struct {
-    u_char       *host;          /* numeric address, NUL-terminated */
-    in_port_t     port;
-    u_char       *unix_path;     /* NUL-terminated, or NULL */
+    ngx_addr_t    addr;          /* resolved when the configuration is read */
     ngx_str_t     user;
     ngx_str_t     password;
     ngx_int_t     db;
     ngx_msec_t    connect_timeout;
     ngx_msec_t    timeout;
     ngx_str_t     name;          /* the address as configured, for logs */
+#if (NGX_SSL)
+    ngx_ssl_t    *ssl;           /* NULL: plaintext */
+    ngx_str_t     ssl_name;      /* SNI and the name checked */
+    ngx_flag_t    ssl_verify;
+    ngx_flag_t    ssl_session_reuse;
+#endif
 } ngx_http_lago_webhook_redis_conf_t;
 
 
@@ -65,6 +69,9 @@ void ngx_http_lago_webhook_redis_exit(ngx_cycle_t *cycle);
  * Queues a command.  NGX_OK: the handler will run later, with data.
  * NGX_DECLINED: Redis is not available now, answer at once.
  */
+/* whether this worker's connection is up and its handshake done */
+ngx_int_t ngx_http_lago_webhook_redis_is_up(void);
+
 ngx_int_t ngx_http_lago_webhook_redis_send(ngx_http_request_t *r,
     ngx_http_lago_webhook_redis_command_t *cmd,
     ngx_http_lago_webhook_redis_handler_pt handler, void *data);
