@@ -38,8 +38,13 @@ struct ngx_http_lago_webhook_redis_io_s {
     redisReader                               *reader;
     ngx_log_t                                 *log;
 
-    /* connect() failures are the owner's to log, once per outage */
+    /*
+     * nginx's own errors on this connection (connect(), SSL_read()...)
+     * are not written: the owner logs a failure once per outage, with
+     * the last of them as its detail.
+     */
     ngx_log_t                                  quiet_log;
+    u_char                                     error[256];
 
     u_char                                    *out;
     u_char                                    *out_pos;
@@ -52,6 +57,9 @@ struct ngx_http_lago_webhook_redis_io_s {
 
 static void ngx_http_lago_webhook_redis_io_quiet(ngx_log_t *log,
     ngx_uint_t level, u_char *buf, size_t len);
+static void ngx_http_lago_webhook_redis_io_fail(
+    ngx_http_lago_webhook_redis_io_t *io, const char *what,
+    const char *detail);
 static void ngx_http_lago_webhook_redis_io_connecting(ngx_event_t *wev);
 static void ngx_http_lago_webhook_redis_io_up(
     ngx_http_lago_webhook_redis_io_t *io);
@@ -72,6 +80,9 @@ static ngx_int_t ngx_http_lago_webhook_redis_io_flush(
 
 static u_char  ngx_http_lago_webhook_redis_io_buf[
                                           NGX_HTTP_LAGO_WEBHOOK_REDIS_READ];
+
+/* why an open failed, once the connection is gone */
+static u_char  ngx_http_lago_webhook_redis_io_detail[256];
 
 
 ngx_http_lago_webhook_redis_io_t *
@@ -114,7 +125,10 @@ ngx_http_lago_webhook_redis_io_open(ngx_http_lago_webhook_redis_io_conf_t *conf,
     rc = ngx_event_connect_peer(&io->peer);
 
     if (rc == NGX_ERROR || rc == NGX_BUSY || rc == NGX_DECLINED) {
-        *detail = "connect() failed";
+        ngx_cpystrn(ngx_http_lago_webhook_redis_io_detail,
+                    io->error[0] ? io->error : (u_char *) "connect() failed",
+                    sizeof(ngx_http_lago_webhook_redis_io_detail));
+        *detail = (const char *) ngx_http_lago_webhook_redis_io_detail;
 
         if (io->peer.connection) {
             ngx_close_connection(io->peer.connection);
@@ -128,9 +142,6 @@ ngx_http_lago_webhook_redis_io_open(ngx_http_lago_webhook_redis_io_conf_t *conf,
     c = io->peer.connection;
 
     c->data = io;
-    c->log = log;
-    c->read->log = log;
-    c->write->log = log;
 
     /* ngx_ssl_create_connection() allocates from it */
 
@@ -162,9 +173,38 @@ static void
 ngx_http_lago_webhook_redis_io_quiet(ngx_log_t *log, ngx_uint_t level,
     u_char *buf, size_t len)
 {
-    ngx_log_t  *real = log->wdata;
+    u_char                            *p, *last;
+    ngx_log_t                         *real;
+    ngx_http_lago_webhook_redis_io_t  *io;
 
-    if (level >= NGX_LOG_ERR && level != NGX_LOG_DEBUG) {
+    io = (ngx_http_lago_webhook_redis_io_t *)
+         ((u_char *) log - offsetof(ngx_http_lago_webhook_redis_io_t,
+                                    quiet_log));
+    real = log->wdata;
+
+    if (level == NGX_LOG_ERR || level == NGX_LOG_CRIT) {
+
+        /* "<time> [<level>] <pid>#<tid>: [*<n> ]<message>\n" */
+
+        last = buf + len;
+
+        while (last > buf && (last[-1] == LF || last[-1] == CR)) {
+            last--;
+        }
+
+        p = ngx_strlchr(buf, last, '#');
+        p = p ? ngx_strlchr(p, last, ' ') : NULL;
+        p = p ? p + 1 : buf;
+
+        if (p < last && *p == '*') {
+            p = ngx_strlchr(p, last, ' ');
+            p = p ? p + 1 : last;
+        }
+
+        len = ngx_min((size_t) (last - p), sizeof(io->error) - 1);
+        ngx_memcpy(io->error, p, len);
+        io->error[len] = '\0';
+
         return;
     }
 
@@ -174,6 +214,17 @@ ngx_http_lago_webhook_redis_io_quiet(ngx_log_t *log, ngx_uint_t level,
     }
 
     (void) ngx_write_fd(real->file->fd, buf, len);
+}
+
+
+/* nginx's own word on what went wrong, when it had one, is the detail */
+
+static void
+ngx_http_lago_webhook_redis_io_fail(ngx_http_lago_webhook_redis_io_t *io,
+    const char *what, const char *detail)
+{
+    io->handler.failed(io->handler.data, what,
+                       io->error[0] ? (const char *) io->error : detail);
 }
 
 
@@ -198,8 +249,8 @@ ngx_http_lago_webhook_redis_io_connecting(ngx_event_t *wev)
     }
 
     if (err) {
-        io->handler.failed(io->handler.data, "could not be reached",
-                           strerror(err));
+        ngx_http_lago_webhook_redis_io_fail(io, "could not be reached",
+                                            strerror(err));
         return;
     }
 
@@ -257,8 +308,8 @@ ngx_http_lago_webhook_redis_io_ssl_start(ngx_http_lago_webhook_redis_io_t *io)
 
     if (ngx_ssl_create_connection(io->conf.ssl, c, NGX_SSL_CLIENT) != NGX_OK)
     {
-        io->handler.failed(io->handler.data, "TLS failed",
-                           "could not make a TLS connection");
+        ngx_http_lago_webhook_redis_io_fail(io, "TLS failed",
+                                            "could not make a TLS connection");
         return;
     }
 
@@ -272,15 +323,15 @@ ngx_http_lago_webhook_redis_io_ssl_start(ngx_http_lago_webhook_redis_io_t *io)
                                     (char *) io->conf.ssl_name->data)
            == 0)
     {
-        io->handler.failed(io->handler.data, "TLS failed",
-                           "SSL_set_tlsext_host_name() failed");
+        ngx_http_lago_webhook_redis_io_fail(io, "TLS failed",
+                                       "SSL_set_tlsext_host_name() failed");
         return;
     }
 
     if (io->conf.ssl_session) {
         if (ngx_ssl_set_session(c, *io->conf.ssl_session) != NGX_OK) {
-            io->handler.failed(io->handler.data, "TLS failed",
-                               "could not reuse the TLS session");
+            ngx_http_lago_webhook_redis_io_fail(io, "TLS failed",
+                                          "could not reuse the TLS session");
             return;
         }
 
@@ -313,8 +364,8 @@ ngx_http_lago_webhook_redis_io_ssl_done(ngx_connection_t *c)
     io = c->data;
 
     if (!c->ssl->handshaked) {
-        io->handler.failed(io->handler.data, "TLS handshake failed",
-                           "see the SSL error logged before");
+        ngx_http_lago_webhook_redis_io_fail(io, "TLS handshake failed",
+                                            NULL);
         return;
     }
 
@@ -322,19 +373,19 @@ ngx_http_lago_webhook_redis_io_ssl_done(ngx_connection_t *c)
         rc = SSL_get_verify_result(c->ssl->connection);
 
         if (rc != X509_V_OK) {
-            io->handler.failed(io->handler.data,
-                               "presented a certificate that does not "
-                               "verify",
-                               X509_verify_cert_error_string(rc));
+            ngx_http_lago_webhook_redis_io_fail(io,
+                                     "presented a certificate that does not "
+                                     "verify",
+                                     X509_verify_cert_error_string(rc));
             return;
         }
 
         if (ngx_http_lago_webhook_redis_io_check_name(c, io->conf.ssl_name)
             != NGX_OK)
         {
-            io->handler.failed(io->handler.data,
-                               "presented a certificate for another name",
-                               (const char *) io->conf.ssl_name->data);
+            ngx_http_lago_webhook_redis_io_fail(io,
+                                    "presented a certificate for another name",
+                                    (const char *) io->conf.ssl_name->data);
             return;
         }
     }
@@ -478,8 +529,18 @@ ngx_http_lago_webhook_redis_io_write_handler(ngx_event_t *wev)
     }
 
     if (ngx_http_lago_webhook_redis_io_flush(io) != NGX_OK) {
-        io->handler.failed(io->handler.data, "closed the connection",
-                           "a write failed");
+
+        /*
+         * A server that refused us (a TLS alert: no client certificate)
+         * said why before closing: read it, so that the failure names it
+         * rather than the reset the write ran into.
+         */
+
+        (void) c->recv(c, ngx_http_lago_webhook_redis_io_buf,
+                       NGX_HTTP_LAGO_WEBHOOK_REDIS_READ);
+
+        ngx_http_lago_webhook_redis_io_fail(io, "closed the connection",
+                                            "a write failed");
     }
 }
 
@@ -540,8 +601,8 @@ ngx_http_lago_webhook_redis_io_read(ngx_event_t *rev)
         }
 
         if (n == 0 || n == NGX_ERROR) {
-            io->handler.failed(io->handler.data, "closed the connection",
-                               n == 0 ? NULL : "a read failed");
+            ngx_http_lago_webhook_redis_io_fail(io, "closed the connection",
+                                           n == 0 ? NULL : "a read failed");
             return;
         }
 
@@ -550,8 +611,8 @@ ngx_http_lago_webhook_redis_io_read(ngx_event_t *rev)
                             n)
             != REDIS_OK)
         {
-            io->handler.failed(io->handler.data, "closed the connection",
-                               "out of memory");
+            ngx_http_lago_webhook_redis_io_fail(io, "closed the connection",
+                                                "out of memory");
             return;
         }
 
@@ -561,8 +622,8 @@ ngx_http_lago_webhook_redis_io_read(ngx_event_t *rev)
             if (redisReaderGetReply(io->reader, (void **) &reply)
                 != REDIS_OK)
             {
-                io->handler.failed(io->handler.data,
-                                   "broke the protocol", io->reader->errstr);
+                ngx_http_lago_webhook_redis_io_fail(io, "broke the protocol",
+                                                    io->reader->errstr);
                 return;
             }
 
@@ -577,8 +638,8 @@ ngx_http_lago_webhook_redis_io_read(ngx_event_t *rev)
     }
 
     if (ngx_handle_read_event(rev, 0) != NGX_OK) {
-        io->handler.failed(io->handler.data, "closed the connection",
-                           "could not watch the socket");
+        ngx_http_lago_webhook_redis_io_fail(io, "closed the connection",
+                                            "could not watch the socket");
     }
 }
 
