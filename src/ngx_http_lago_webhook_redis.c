@@ -20,6 +20,7 @@
 #include <hiredis/async.h>
 
 #include "ngx_http_lago_webhook.h"
+#include "ngx_http_lago_webhook_metrics.h"
 #include "ngx_http_lago_webhook_redis.h"
 #include "ngx_http_lago_webhook_redis_adapter.h"
 #include "lago_webhook_reply.h"
@@ -64,6 +65,7 @@ typedef struct {
     ngx_log_t                               *log;
     unsigned                                 outage_logged:1;
     unsigned                                 exiting:1;
+    unsigned                                 ready:1;   /* PING answered */
 } ngx_http_lago_webhook_redis_t;
 
 
@@ -306,6 +308,8 @@ ngx_http_lago_webhook_redis_send(ngx_http_request_t *r,
         return NGX_DECLINED;
     }
 
+    ngx_http_lago_webhook_metrics_redis_command_sent();
+
     op->request = r;
     op->handler = handler;
     op->data = data;
@@ -386,6 +390,8 @@ ngx_http_lago_webhook_redis_reply(redisAsyncContext *ac, void *r,
 
     op = privdata;
     req = op->request;
+
+    ngx_http_lago_webhook_metrics_redis_command_done();
 
     /*
      * An error that is no answer to the command itself (NOAUTH, LOADING
@@ -564,6 +570,7 @@ ngx_http_lago_webhook_redis_connect(ngx_http_lago_webhook_redis_t *rc)
 
     rc->ac = ac;
     rc->state = NGX_HTTP_LAGO_WEBHOOK_REDIS_CONNECTING;
+    rc->ready = 0;
     ac->data = rc;
 
     redisAsyncSetConnectCallback(ac, ngx_http_lago_webhook_redis_on_connect);
@@ -674,6 +681,8 @@ ngx_http_lago_webhook_redis_handshake_reply(redisAsyncContext *ac, void *r,
     }
 
     rc->backoff = NGX_HTTP_LAGO_WEBHOOK_BACKOFF_MIN;
+    rc->ready = 1;
+    ngx_http_lago_webhook_metrics_redis_up();
 
     if (rc->outage_logged) {
         rc->outage_logged = 0;
@@ -701,6 +710,7 @@ ngx_http_lago_webhook_redis_outage(ngx_http_lago_webhook_redis_t *rc,
     }
 
     rc->outage_logged = 1;
+    ngx_http_lago_webhook_metrics_redis_down();
 
     ngx_log_error(NGX_LOG_ERR, rc->log, 0,
                   "lago_webhook: redis \"%V\" %s%s%s, answering 503 "
@@ -770,6 +780,7 @@ ngx_http_lago_webhook_redis_schedule_reconnect(
     ngx_http_lago_webhook_redis_t *rc)
 {
     rc->state = NGX_HTTP_LAGO_WEBHOOK_REDIS_DISCONNECTED;
+    rc->ready = 0;
 
     if (rc->exiting || ngx_exiting || ngx_terminate || ngx_quit) {
         return;
@@ -800,6 +811,7 @@ ngx_http_lago_webhook_redis_reconnect(ngx_event_t *ev)
     rc = ev->data;
 
     if (rc->ac == NULL && !rc->exiting) {
+        ngx_http_lago_webhook_metrics_redis_reconnect();
         ngx_http_lago_webhook_redis_connect(rc);
     }
 }
@@ -826,4 +838,15 @@ ngx_http_lago_webhook_redis_detached(void *data)
     }
 
     ngx_http_lago_webhook_redis_schedule_reconnect(rc);
+}
+
+
+ngx_int_t
+ngx_http_lago_webhook_redis_is_up(void)
+{
+    ngx_http_lago_webhook_redis_t  *rc;
+
+    rc = &ngx_http_lago_webhook_redis;
+
+    return rc->state == NGX_HTTP_LAGO_WEBHOOK_REDIS_CONNECTED && rc->ready;
 }

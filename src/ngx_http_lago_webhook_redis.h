@@ -69,5 +69,8 @@ ngx_int_t ngx_http_lago_webhook_redis_send(ngx_http_request_t *r,
     ngx_http_lago_webhook_redis_command_t *cmd,
     ngx_http_lago_webhook_redis_handler_pt handler, void *data);
 
+/* whether this worker's connection is up: connected, and PING answered */
+ngx_int_t ngx_http_lago_webhook_redis_is_up(void);
+
 
 #endif /* _NGX_HTTP_LAGO_WEBHOOK_REDIS_H_INCLUDED_ */
