@@ -20,6 +20,9 @@ SHELL := /bin/bash
 #   make test-deb   installs that package, serves the example site with
 #                   Debian's nginx and its own nginx.conf, removes and purges
 #                   it again (tools/test-deb; root, ports 80 and 8080)
+#   make test-prometheus
+#                   Debian's Prometheus scrapes lago_webhook_metrics and
+#                   PromQL returns the requests sent (tools/test-prometheus)
 #   make clean
 #
 # Debian's nginx source package is unpacked into build/nginx-src.
@@ -65,7 +68,7 @@ MODULE_SOURCES := config VERSION ngx_http_lago_webhook_module.c \
                   $(wildcard src/*.c src/*.h src/lib/*.c src/lib/*.h)
 
 .PHONY: all build deps static dynamic test unit-test suites run bench soak \
-        deb test-deb clean
+        deb test-deb test-prometheus clean
 
 all: build
 
@@ -136,6 +139,11 @@ deb:
 
 test-deb: deb
 	@tools/test-deb build/deb/libnginx-mod-http-lago-webhook_$$(sed -n 1p VERSION)_$$(dpkg --print-architecture).deb
+
+# Debian's real Prometheus against the metrics location
+test-prometheus: deps
+	@$(MAKE) --no-print-directory static
+	@tools/test-prometheus
 
 clean:
 	rm -rf $(BUILD) t/servroot*

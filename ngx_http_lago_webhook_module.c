@@ -23,6 +23,7 @@
 #include "ngx_http_lago_webhook.h"
 #include "ngx_http_lago_webhook_handler.h"
 #include "ngx_http_lago_webhook_key_cache.h"
+#include "ngx_http_lago_webhook_metrics.h"
 #include "ngx_http_lago_webhook_public_key.h"
 #include "ngx_http_lago_webhook_redis.h"
 #include "ngx_http_lago_webhook_request_body.h"
@@ -30,6 +31,7 @@
 #include "lago_webhook_uuid.h"
 
 
+static ngx_int_t ngx_http_lago_webhook_preconfiguration(ngx_conf_t *cf);
 static ngx_int_t ngx_http_lago_webhook_init(ngx_conf_t *cf);
 static void *ngx_http_lago_webhook_create_main_conf(ngx_conf_t *cf);
 static char *ngx_http_lago_webhook_init_main_conf(ngx_conf_t *cf, void *conf);
@@ -46,6 +48,10 @@ static char *ngx_http_lago_webhook_redis_address_set(ngx_conf_t *cf,
 static ngx_int_t ngx_http_lago_webhook_redis_ssl(ngx_conf_t *cf,
     ngx_http_lago_webhook_main_conf_t *lmcf);
 #endif
+static char *ngx_http_lago_webhook_metrics(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_lago_webhook_health(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
 static ngx_int_t ngx_http_lago_webhook_init_module(ngx_cycle_t *cycle);
 static ngx_int_t ngx_http_lago_webhook_init_process(ngx_cycle_t *cycle);
 static void ngx_http_lago_webhook_exit_process(ngx_cycle_t *cycle);
@@ -232,12 +238,26 @@ static ngx_command_t  ngx_http_lago_webhook_commands[] = {
       offsetof(ngx_http_lago_webhook_loc_conf_t, public_key_file),
       NULL },
 
+    { ngx_string("lago_webhook_metrics"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_lago_webhook_metrics,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("lago_webhook_health"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_lago_webhook_health,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
       ngx_null_command
 };
 
 
 static ngx_http_module_t  ngx_http_lago_webhook_module_ctx = {
-    NULL,                                  /* preconfiguration */
+    ngx_http_lago_webhook_preconfiguration, /* preconfiguration */
     ngx_http_lago_webhook_init,            /* postconfiguration */
 
     ngx_http_lago_webhook_create_main_conf, /* create main configuration */
@@ -287,6 +307,7 @@ ngx_http_lago_webhook_create_main_conf(ngx_conf_t *cf)
      *     lmcf->redis_password = { 0, NULL };
      *     lmcf->redis_user = { 0, NULL };
      *     lmcf->enabled = 0;
+     *     lmcf->metrics_zone = NULL;
      */
 
     lmcf->redis_db = NGX_CONF_UNSET;
@@ -460,6 +481,56 @@ ngx_http_lago_webhook(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 }
 
 
+/* the numbers of all workers, from a shared zone: its own location */
+
+static char *
+ngx_http_lago_webhook_metrics(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_core_loc_conf_t           *clcf;
+    ngx_http_lago_webhook_main_conf_t  *lmcf;
+
+    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+
+    if (clcf->handler) {
+        return "is duplicate";
+    }
+
+    clcf->handler = ngx_http_lago_webhook_metrics_handler;
+
+    lmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_lago_webhook_module);
+
+    lmcf->metrics_zone = ngx_http_lago_webhook_metrics_zone(cf);
+    if (lmcf->metrics_zone == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/* the worker's Redis connection: the workers need one for it */
+
+static char *
+ngx_http_lago_webhook_health(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_core_loc_conf_t           *clcf;
+    ngx_http_lago_webhook_main_conf_t  *lmcf;
+
+    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+
+    if (clcf->handler) {
+        return "is duplicate";
+    }
+
+    clcf->handler = ngx_http_lago_webhook_health_handler;
+
+    lmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_lago_webhook_module);
+    lmcf->enabled = 1;
+
+    return NGX_CONF_OK;
+}
+
+
 /*
  * "host:port" or "unix:/path".  A name is resolved here, at startup: the
  * worker never resolves names.
@@ -615,14 +686,25 @@ ngx_http_lago_webhook_redis_ssl(ngx_conf_t *cf,
 
 
 static ngx_int_t
+ngx_http_lago_webhook_preconfiguration(ngx_conf_t *cf)
+{
+    return ngx_http_lago_webhook_metrics_add_variables(cf);
+}
+
+
+static ngx_int_t
 ngx_http_lago_webhook_init(ngx_conf_t *cf)
 {
+    ngx_http_lago_webhook_main_conf_t  *lmcf;
+
     ngx_http_lago_webhook_next_request_body_filter =
                                               ngx_http_top_request_body_filter;
     ngx_http_top_request_body_filter =
                                      ngx_http_lago_webhook_request_body_filter;
 
-    return NGX_OK;
+    lmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_lago_webhook_module);
+
+    return ngx_http_lago_webhook_metrics_init(cf, lmcf->metrics_zone);
 }
 
 
@@ -655,6 +737,9 @@ ngx_http_lago_webhook_init_process(ngx_cycle_t *cycle)
 
     lmcf = ngx_http_cycle_get_module_main_conf(cycle,
                                                ngx_http_lago_webhook_module);
+
+    /* a worker respawned after a crash takes its predecessor's slot over */
+    ngx_http_lago_webhook_metrics_init_process(cycle);
 
     if (lmcf == NULL || !lmcf->enabled) {
         return NGX_OK;
@@ -698,4 +783,5 @@ ngx_http_lago_webhook_exit_process(ngx_cycle_t *cycle)
 {
     ngx_http_lago_webhook_redis_exit(cycle);
     ngx_http_lago_webhook_key_cache_exit();
+    ngx_http_lago_webhook_metrics_exit_process(cycle);
 }

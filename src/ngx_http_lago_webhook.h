@@ -40,6 +40,7 @@ typedef struct {
     ngx_msec_t                 key_cache_ttl;
     ngx_int_t                  key_cache_size;  /* entries */
     ngx_flag_t                 enabled;         /* some location uses us */
+    ngx_shm_zone_t            *metrics_zone;    /* lago_webhook_metrics */
 
     ngx_flag_t                 ssl;
     ngx_flag_t                 ssl_verify;
@@ -135,6 +136,9 @@ typedef struct {
     ngx_uint_t                       per_page;
     u_char                           id_buf[LAGO_WEBHOOK_UUID_LEN];
     u_char                           org_buf[LAGO_WEBHOOK_UUID_LEN];
+    uint64_t                         redis_time;  /* us waited for Redis */
+    uint64_t                         redis_since; /* a command awaited */
+    unsigned                         redis_sent:1;
     unsigned                         reading_body:1;
     unsigned                         too_large:1;     /* its 413 is due */
 } ngx_http_lago_webhook_ctx_t;

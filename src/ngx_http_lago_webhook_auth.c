@@ -15,6 +15,7 @@
 #include "ngx_http_lago_webhook_actions.h"
 #include "ngx_http_lago_webhook_handler.h"
 #include "ngx_http_lago_webhook_key_cache.h"
+#include "ngx_http_lago_webhook_metrics.h"
 #include "ngx_http_lago_webhook_output.h"
 #include "ngx_http_lago_webhook_store.h"
 
@@ -47,6 +48,8 @@ ngx_http_lago_webhook_authenticate(ngx_http_request_t *r)
     }
 
     key = ngx_http_lago_webhook_key_cache_get(ctx->digest);
+
+    ngx_http_lago_webhook_metrics_key_cache(key != NULL);
 
     ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                    "lago_webhook: key cache %s", key ? "hit" : "miss");

@@ -19,6 +19,7 @@
 #include <ngx_http.h>
 
 #include "ngx_http_lago_webhook.h"
+#include "ngx_http_lago_webhook_metrics.h"
 #include "ngx_http_lago_webhook_redis.h"
 #include "ngx_http_lago_webhook_redis_io.h"
 
@@ -373,6 +374,8 @@ ngx_http_lago_webhook_redis_send(ngx_http_request_t *r,
 
     ngx_http_lago_webhook_redis_enqueue(rc, op);
 
+    ngx_http_lago_webhook_metrics_redis_command_sent();
+
     ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                    "lago_webhook redis: queued %uz bytes, op:%p",
                    (size_t) (last - resp), op);
@@ -609,6 +612,8 @@ ngx_http_lago_webhook_redis_deliver(ngx_http_lago_webhook_redis_t *rc,
             rc->ready = 1;
             rc->backoff = NGX_HTTP_LAGO_WEBHOOK_BACKOFF_MIN;
 
+            ngx_http_lago_webhook_metrics_redis_up();
+
             ngx_log_debug0(NGX_LOG_DEBUG_EVENT, rc->log, 0,
                            "lago_webhook redis: handshake done");
 
@@ -624,6 +629,7 @@ ngx_http_lago_webhook_redis_deliver(ngx_http_lago_webhook_redis_t *rc,
         return;
 
     default: /* NGX_HTTP_LAGO_WEBHOOK_OP_REQUEST */
+        ngx_http_lago_webhook_metrics_redis_command_done();
         break;
     }
 
@@ -724,6 +730,10 @@ static void
 ngx_http_lago_webhook_redis_outage(ngx_http_lago_webhook_redis_t *rc,
     const char *what, const char *detail)
 {
+    if (!rc->exiting) {
+        ngx_http_lago_webhook_metrics_redis_down();
+    }
+
     if (rc->outage_logged || rc->exiting) {
         ngx_log_debug2(NGX_LOG_DEBUG_EVENT, rc->log, 0,
                        "lago_webhook redis: %s: %s", what,
@@ -825,6 +835,7 @@ ngx_http_lago_webhook_redis_reconnect(ngx_event_t *ev)
     rc = ev->data;
 
     if (rc->io == NULL && !rc->exiting) {
+        ngx_http_lago_webhook_metrics_redis_reconnect();
         ngx_http_lago_webhook_redis_connect(rc);
     }
 }

@@ -24,6 +24,7 @@
 #include <openssl/sha.h>
 
 #include "ngx_http_lago_webhook.h"
+#include "ngx_http_lago_webhook_metrics.h"
 #include "ngx_http_lago_webhook_redis.h"
 #include "ngx_http_lago_webhook_store.h"
 
@@ -77,6 +78,7 @@ struct ngx_http_lago_webhook_store_call_s {
     ngx_uint_t                              offset;
     ngx_uint_t                              count;
     ngx_http_lago_webhook_store_page_t      page;
+    uint64_t                                sent;     /* metrics_now() */
 
     ngx_http_lago_webhook_store_key_pt      key_handler;
     ngx_http_lago_webhook_store_record_pt   record_handler;
@@ -547,13 +549,23 @@ static ngx_int_t
 ngx_http_lago_webhook_store_send(ngx_http_request_t *r,
     ngx_http_lago_webhook_store_call_t *call)
 {
+    ngx_int_t  rc;
+
     ngx_log_debug4(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                    "lago_webhook store: %s: %*s %V", call->what,
                    call->cmd.argvlen[0], call->cmd.argv[0], call->cmd.key);
 
-    return ngx_http_lago_webhook_redis_send(r, &call->cmd,
+    call->sent = ngx_http_lago_webhook_metrics_now();
+
+    rc = ngx_http_lago_webhook_redis_send(r, &call->cmd,
                                           ngx_http_lago_webhook_store_reply,
                                           call);
+
+    if (rc == NGX_OK) {
+        ngx_http_lago_webhook_metrics_redis_waiting(r, call->sent);
+    }
+
+    return rc;
 }
 
 
@@ -610,6 +622,9 @@ ngx_http_lago_webhook_store_reply(ngx_http_request_t *r, void *data,
 {
     ngx_int_t                            rc;
     ngx_http_lago_webhook_store_call_t  *call = data;
+
+    /* before the reader, which may send the call's next command */
+    ngx_http_lago_webhook_metrics_redis_answered(r, call->sent);
 
     /* before the answer is read: reading it may end the request */
 
@@ -840,6 +855,8 @@ ngx_http_lago_webhook_store_read_write(ngx_http_request_t *r,
         && !call->retried)
     {
         call->retried = 1;
+
+        ngx_http_lago_webhook_metrics_script_reload();
 
         script = &ngx_http_lago_webhook_scripts[call->script];
 
