@@ -79,8 +79,6 @@ static u_char *ngx_http_lago_webhook_metrics_histogram(u_char *p,
     ngx_http_lago_webhook_histogram_t *h);
 static u_char *ngx_http_lago_webhook_metrics_scalar(u_char *p, u_char *last,
     char *name, char *type, char *help, ngx_atomic_uint_t value);
-static ngx_int_t ngx_http_lago_webhook_metrics_send(ngx_http_request_t *r,
-    ngx_uint_t status, ngx_str_t *type, u_char *body, size_t len);
 
 static ngx_int_t ngx_http_lago_webhook_variable_action(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
@@ -751,8 +749,7 @@ ngx_http_lago_webhook_metrics_handler(ngx_http_request_t *r)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    return ngx_http_lago_webhook_metrics_send(r, NGX_HTTP_OK, &type, body,
-                                              p - body);
+    return ngx_http_lago_webhook_send(r, NGX_HTTP_OK, &type, body, p - body);
 }
 
 
@@ -819,46 +816,8 @@ ngx_http_lago_webhook_health_handler(ngx_http_request_t *r)
                                        NGX_HTTP_LAGO_WEBHOOK_ERR_UNAVAILABLE);
     }
 
-    return ngx_http_lago_webhook_metrics_send(r, NGX_HTTP_OK, &type, ok,
-                                              sizeof(ok) - 1);
-}
-
-
-static ngx_int_t
-ngx_http_lago_webhook_metrics_send(ngx_http_request_t *r, ngx_uint_t status,
-    ngx_str_t *type, u_char *body, size_t len)
-{
-    ngx_int_t     rc;
-    ngx_buf_t    *b;
-    ngx_chain_t   out;
-
-    r->headers_out.status = status;
-    r->headers_out.content_length_n = len;
-    r->headers_out.content_type = *type;
-    r->headers_out.content_type_len = type->len;
-    r->headers_out.content_type_lowcase = NULL;
-
-    rc = ngx_http_send_header(r);
-
-    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
-        return rc;
-    }
-
-    b = ngx_calloc_buf(r->pool);
-    if (b == NULL) {
-        return NGX_ERROR;
-    }
-
-    b->pos = body;
-    b->last = body + len;
-    b->memory = 1;
-    b->last_buf = (r == r->main) ? 1 : 0;
-    b->last_in_chain = 1;
-
-    out.buf = b;
-    out.next = NULL;
-
-    return ngx_http_output_filter(r, &out);
+    return ngx_http_lago_webhook_send(r, NGX_HTTP_OK, &type, ok,
+                                      sizeof(ok) - 1);
 }
 
 

@@ -83,8 +83,12 @@ static ngx_http_lago_webhook_error_t  ngx_http_lago_webhook_errors[] = {
 };
 
 
-static ngx_int_t ngx_http_lago_webhook_send(ngx_http_request_t *r,
-    ngx_uint_t status, ngx_uint_t json, u_char *body, size_t len);
+
+static ngx_str_t  ngx_http_lago_webhook_json_type =
+    ngx_string("application/json; charset=utf-8");
+static ngx_str_t  ngx_http_lago_webhook_text_type =
+    ngx_string("text/plain; charset=utf-8");
+
 static size_t ngx_http_lago_webhook_string_len(ngx_str_t *s);
 static u_char *ngx_http_lago_webhook_string(u_char *p, ngx_str_t *s);
 static size_t ngx_http_lago_webhook_record_len(
@@ -102,8 +106,9 @@ ngx_http_lago_webhook_send_error(ngx_http_request_t *r,
 
     e = &ngx_http_lago_webhook_errors[error];
 
-    return ngx_http_lago_webhook_send(r, e->status, 1, e->body.data,
-                                      e->body.len);
+    return ngx_http_lago_webhook_send(r, e->status,
+                                      &ngx_http_lago_webhook_json_type,
+                                      e->body.data, e->body.len);
 }
 
 
@@ -127,7 +132,9 @@ ngx_http_lago_webhook_send_record(ngx_http_request_t *r,
     p = ngx_http_lago_webhook_record(p, rec);
     *p++ = '}';
 
-    return ngx_http_lago_webhook_send(r, NGX_HTTP_OK, 1, body, p - body);
+    return ngx_http_lago_webhook_send(r, NGX_HTTP_OK,
+                                      &ngx_http_lago_webhook_json_type, body,
+                                      p - body);
 }
 
 
@@ -181,7 +188,9 @@ ngx_http_lago_webhook_send_list(ngx_http_request_t *r,
                               "null,\"prev_page\":null,\"total_pages\":0,"
                               "\"total_count\":0}}") - 1);
 
-        return ngx_http_lago_webhook_send(r, NGX_HTTP_OK, 1, body, p - body);
+        return ngx_http_lago_webhook_send(r, NGX_HTTP_OK,
+                                          &ngx_http_lago_webhook_json_type,
+                                          body, p - body);
     }
 
     pages = (total + per_page - 1) / per_page;
@@ -215,7 +224,9 @@ ngx_http_lago_webhook_send_list(ngx_http_request_t *r,
     *p++ = '}';
     *p++ = '}';
 
-    return ngx_http_lago_webhook_send(r, NGX_HTTP_OK, 1, body, p - body);
+    return ngx_http_lago_webhook_send(r, NGX_HTTP_OK,
+                                      &ngx_http_lago_webhook_json_type, body,
+                                      p - body);
 }
 
 
@@ -346,8 +357,9 @@ ngx_http_lago_webhook_send_validation(ngx_http_request_t *r,
     *p++ = '}';
     *p++ = '}';
 
-    return ngx_http_lago_webhook_send(r, NGX_HTTP_UNPROCESSABLE_ENTITY, 1,
-                                      body, p - body);
+    return ngx_http_lago_webhook_send(r, NGX_HTTP_UNPROCESSABLE_ENTITY,
+                                      &ngx_http_lago_webhook_json_type, body,
+                                      p - body);
 }
 
 
@@ -359,8 +371,9 @@ ngx_http_lago_webhook_send_public_key(ngx_http_request_t *r, ngx_str_t *key,
     size_t   len;
 
     if (!as_json) {
-        return ngx_http_lago_webhook_send(r, NGX_HTTP_OK, 0, key->data,
-                                          key->len);
+        return ngx_http_lago_webhook_send(r, NGX_HTTP_OK,
+                                          &ngx_http_lago_webhook_text_type,
+                                          key->data, key->len);
     }
 
     len = sizeof("{\"webhook\":{\"public_key\":}}") - 1
@@ -377,13 +390,15 @@ ngx_http_lago_webhook_send_public_key(ngx_http_request_t *r, ngx_str_t *key,
     *p++ = '}';
     *p++ = '}';
 
-    return ngx_http_lago_webhook_send(r, NGX_HTTP_OK, 1, body, p - body);
+    return ngx_http_lago_webhook_send(r, NGX_HTTP_OK,
+                                      &ngx_http_lago_webhook_json_type, body,
+                                      p - body);
 }
 
 
-static ngx_int_t
+ngx_int_t
 ngx_http_lago_webhook_send(ngx_http_request_t *r, ngx_uint_t status,
-    ngx_uint_t json, u_char *body, size_t len)
+    ngx_str_t *type, u_char *body, size_t len)
 {
     ngx_int_t     rc;
     ngx_buf_t    *b;
@@ -414,16 +429,8 @@ ngx_http_lago_webhook_send(ngx_http_request_t *r, ngx_uint_t status,
         ngx_str_set(&r->headers_out.status_line, "422 Unprocessable Entity");
     }
 
-    if (json) {
-        ngx_str_set(&r->headers_out.content_type,
-                    "application/json; charset=utf-8");
-
-    } else {
-        ngx_str_set(&r->headers_out.content_type,
-                    "text/plain; charset=utf-8");
-    }
-
-    r->headers_out.content_type_len = r->headers_out.content_type.len;
+    r->headers_out.content_type = *type;
+    r->headers_out.content_type_len = type->len;
     r->headers_out.content_type_lowcase = NULL;
 
     rc = ngx_http_send_header(r);

@@ -44,6 +44,13 @@ typedef struct {
 } ngx_http_lago_webhook_conflicts_t;
 
 
+/*
+ * Any answer of the module: its body in one buffer.  A body not read
+ * (or not wanted) is discarded first, as nginx does.
+ */
+ngx_int_t ngx_http_lago_webhook_send(ngx_http_request_t *r, ngx_uint_t status,
+    ngx_str_t *type, u_char *body, size_t len);
+
 ngx_int_t ngx_http_lago_webhook_send_error(ngx_http_request_t *r,
     ngx_http_lago_webhook_error_e error);
 ngx_int_t ngx_http_lago_webhook_send_record(ngx_http_request_t *r,
