@@ -92,6 +92,27 @@ END {
     stop_redis($_) for keys %Port;
 }
 
+# TLS on, verification on (the default), no trusted CA: nginx refuses the
+# configuration, with a message that says what is missing
+{
+    my $conf = "$Dir/refused.conf";
+    open my $fh, '>', $conf or die "$conf: $!";
+    print $fh "error_log stderr; pid $Dir/refused.pid; events {}\n"
+        . "http { lago_webhook_redis 127.0.0.1:$Port{good};\n"
+        . "       lago_webhook_redis_ssl on;\n"
+        . "       server { listen 127.0.0.1:1; location / { lago_webhook; } } }\n";
+    close $fh;
+
+    my $nginx = $ENV{TEST_NGINX_BINARY} || 'nginx';
+    my $load = $ENV{TEST_NGINX_LOAD_MODULES}
+               ? "-g 'load_module $ENV{TEST_NGINX_LOAD_MODULES};'" : '';
+    my $out = qx{$nginx -t -e stderr -p $Dir -c $conf $load 2>&1};
+
+    Test::More::isnt($?, 0, 'TLS without a trusted CA: nginx -t fails');
+    Test::More::like($out, qr/\[emerg\] \d+#\d+: no lago_webhook_redis_ssl_trusted_certificate for lago_webhook_redis_ssl_verify/,
+                     'and says which directive is missing');
+}
+
 repeat_each(1);
 no_shuffle();
 run_tests();
@@ -296,21 +317,7 @@ Authorization: Bearer not-a-key
 
 
 
-=== TEST 9: TLS on without a trusted certificate while verification is on: refused at start
---- http_config
-    lago_webhook_redis 127.0.0.1:$TEST_NGINX_TLS_GOOD_PORT;
-    lago_webhook_redis_ssl on;
---- config
-    location /api/v1/ {
-        lago_webhook;
-    }
---- must_die
---- error_log
-no lago_webhook_redis_ssl_trusted_certificate for lago_webhook_redis_ssl_verify
-
-
-
-=== TEST 10: a reconnect resumes the TLS session
+=== TEST 9: a reconnect resumes the TLS session
 --- http_config
     lago_webhook_redis 127.0.0.1:$TEST_NGINX_TLS_GOOD_PORT;
     lago_webhook_redis_prefix $TEST_NGINX_LAGO_PREFIX;
@@ -340,9 +347,20 @@ TLS up, session reused: 1
 
 
 
-=== TEST 11: Redis stopped under TLS: a JSON 503
+=== TEST 10: Redis stopped under TLS load: every request answered, 200 or a JSON 503, then 503 while it is down
 --- init
+# requests in flight while Redis goes: each gets its answer
+my @res = Lago::concurrent(map {
+    Lago::http_request('GET', '/api/v1/webhook_endpoints', $main::Key)
+} 1 .. 40);
 main::stop_redis('good');
+push @res, Lago::concurrent(map {
+    Lago::http_request('GET', '/api/v1/webhook_endpoints', $main::Key)
+} 1 .. 40);
+Test::More::is(scalar(grep { $_->[0] != 200
+                             && !($_->[0] == 503
+                                  && $_->[1] eq $main::Unavailable) } @res),
+               0, 'under load, every answer is a 200 or the JSON 503');
 --- request
 GET /api/v1/webhook_endpoints
 --- more_headers eval
@@ -358,11 +376,19 @@ answering 503 until it is back
 
 
 
-=== TEST 12: Redis back: served again by the same nginx, without a reload
+=== TEST 11: Redis back under TLS load: served again by the same nginx, without a reload
 --- init
 main::start_redis('good', 'server');
 ($main::Org, $main::Key) = main::org_in('good');
-Time::HiRes::sleep(1.5);
+my $deadline = Time::HiRes::time() + 5;
+my $ok = 0;
+while (!$ok && Time::HiRes::time() < $deadline) {
+    $ok = grep { $_->[0] == 200 } Lago::concurrent(map {
+        Lago::http_request('GET', '/api/v1/webhook_endpoints', $main::Key)
+    } 1 .. 20);
+    Time::HiRes::sleep(0.1) unless $ok;
+}
+Test::More::ok($ok, 'the load gets 200s again within seconds');
 --- request
 GET /api/v1/webhook_endpoints
 --- more_headers eval
