@@ -44,6 +44,10 @@ static char *ngx_http_lago_webhook_redis_address(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
 static char *ngx_http_lago_webhook_redis_address_set(ngx_conf_t *cf,
     ngx_http_lago_webhook_main_conf_t *lmcf, ngx_str_t *value);
+static char *ngx_http_lago_webhook_redis_sentinel(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+static char *ngx_http_lago_webhook_redis_wait(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
 #if (NGX_SSL)
 static ngx_int_t ngx_http_lago_webhook_redis_ssl(ngx_conf_t *cf,
     ngx_http_lago_webhook_main_conf_t *lmcf);
@@ -97,6 +101,27 @@ static ngx_command_t  ngx_http_lago_webhook_commands[] = {
     { ngx_string("lago_webhook_redis"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
       ngx_http_lago_webhook_redis_address,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("lago_webhook_redis_sentinel"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_2MORE,
+      ngx_http_lago_webhook_redis_sentinel,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("lago_webhook_redis_sentinel_password"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_lago_webhook_main_conf_t, sentinel_password),
+      NULL },
+
+    { ngx_string("lago_webhook_redis_wait"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE12,
+      ngx_http_lago_webhook_redis_wait,
       NGX_HTTP_MAIN_CONF_OFFSET,
       0,
       NULL },
@@ -306,6 +331,9 @@ ngx_http_lago_webhook_create_main_conf(ngx_conf_t *cf)
      *     lmcf->prefix = { 0, NULL };
      *     lmcf->redis_password = { 0, NULL };
      *     lmcf->redis_user = { 0, NULL };
+     *     lmcf->sentinel_master = { 0, NULL };
+     *     lmcf->sentinels = NULL;
+     *     lmcf->sentinel_password = { 0, NULL };
      *     lmcf->enabled = 0;
      *     lmcf->metrics_zone = NULL;
      */
@@ -318,6 +346,8 @@ ngx_http_lago_webhook_create_main_conf(ngx_conf_t *cf)
     lmcf->ssl = NGX_CONF_UNSET;
     lmcf->ssl_verify = NGX_CONF_UNSET;
     lmcf->ssl_session_reuse = NGX_CONF_UNSET;
+    lmcf->wait_replicas = NGX_CONF_UNSET_UINT;
+    lmcf->wait_timeout = NGX_CONF_UNSET_MSEC;
 
     return lmcf;
 }
@@ -338,7 +368,30 @@ ngx_http_lago_webhook_init_main_conf(ngx_conf_t *cf, void *conf)
     ngx_conf_init_msec_value(lmcf->key_cache_ttl, 5000);
     ngx_conf_init_value(lmcf->key_cache_size, 1024);
 
-    if (lmcf->redis.data == NULL) {
+    ngx_conf_init_uint_value(lmcf->wait_replicas, 0);
+    ngx_conf_init_msec_value(lmcf->wait_timeout, 0);
+
+    /*
+     * WAIT holds up every command pipelined behind it: it must give up
+     * before those commands' own timeout would drop the connection.
+     */
+
+    if (lmcf->wait_replicas && lmcf->wait_timeout >= lmcf->timeout) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "the timeout of lago_webhook_redis_wait (%M ms) "
+                           "must be less than lago_webhook_redis_timeout "
+                           "(%M ms)", lmcf->wait_timeout, lmcf->timeout);
+        return NGX_CONF_ERROR;
+    }
+
+    if (lmcf->sentinels == NULL && lmcf->sentinel_password.len) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "lago_webhook_redis_sentinel_password needs "
+                           "lago_webhook_redis_sentinel");
+        return NGX_CONF_ERROR;
+    }
+
+    if (lmcf->redis.data == NULL && lmcf->sentinels == NULL) {
         ngx_str_t  value = ngx_string("127.0.0.1:6379");
 
         if (ngx_http_lago_webhook_redis_address_set(cf, lmcf, &value)
@@ -548,9 +601,142 @@ ngx_http_lago_webhook_redis_address(ngx_conf_t *cf, ngx_command_t *cmd,
         return "is duplicate";
     }
 
+    if (lmcf->sentinels) {
+        return "cannot be used with \"lago_webhook_redis_sentinel\": "
+               "one Redis, or the master the sentinels name";
+    }
+
     value = cf->args->elts;
 
     return ngx_http_lago_webhook_redis_address_set(cf, lmcf, &value[1]);
+}
+
+
+/*
+ * "master_name address ...": the sentinels, each "host[:port]" (26379 by
+ * default), resolved here as lago_webhook_redis's address is.  The
+ * master's own address comes from them, in the worker, each time it
+ * connects.
+ */
+
+static char *
+ngx_http_lago_webhook_redis_sentinel(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_lago_webhook_main_conf_t *lmcf = conf;
+
+    ngx_str_t   *value;
+    ngx_url_t    u;
+    ngx_uint_t   i, j;
+    ngx_addr_t  *addr;
+
+    if (lmcf->sentinels) {
+        return "is duplicate";
+    }
+
+    if (lmcf->redis.data) {
+        return "cannot be used with \"lago_webhook_redis\": "
+               "one Redis, or the master the sentinels name";
+    }
+
+    value = cf->args->elts;
+
+    if (value[1].len == 0) {
+        return "has an empty master name";
+    }
+
+    lmcf->sentinel_master = value[1];
+
+    lmcf->sentinels = ngx_array_create(cf->pool, cf->args->nelts - 2,
+                                       sizeof(ngx_addr_t));
+    if (lmcf->sentinels == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    for (i = 2; i < cf->args->nelts; i++) {
+        ngx_memzero(&u, sizeof(ngx_url_t));
+
+        u.url = value[i];
+        u.default_port = 26379;
+
+        if (ngx_parse_url(cf->pool, &u) != NGX_OK) {
+            if (u.err) {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "%s in lago_webhook_redis_sentinel "
+                                   "\"%V\"", u.err, &u.url);
+            }
+
+            return NGX_CONF_ERROR;
+        }
+
+        if (u.naddrs == 0) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "lago_webhook_redis_sentinel \"%V\" has no "
+                               "address", &u.url);
+            return NGX_CONF_ERROR;
+        }
+
+        /* a name with several addresses: each is a sentinel to ask */
+
+        for (j = 0; j < u.naddrs; j++) {
+            addr = ngx_array_push(lmcf->sentinels);
+            if (addr == NULL) {
+                return NGX_CONF_ERROR;
+            }
+
+            *addr = u.addrs[j];
+        }
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/* "number timeout" or "off" */
+
+static char *
+ngx_http_lago_webhook_redis_wait(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_lago_webhook_main_conf_t *lmcf = conf;
+
+    ngx_int_t   n;
+    ngx_str_t  *value;
+
+    if (lmcf->wait_replicas != NGX_CONF_UNSET_UINT) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (cf->args->nelts == 2) {
+        if (ngx_strcmp(value[1].data, "off") != 0) {
+            return "takes \"off\" or a number of replicas and a timeout";
+        }
+
+        lmcf->wait_replicas = 0;
+        return NGX_CONF_OK;
+    }
+
+    n = ngx_atoi(value[1].data, value[1].len);
+
+    if (n < 1 || n > 1000) {
+        return "has an invalid number of replicas (1 to 1000)";
+    }
+
+    lmcf->wait_replicas = n;
+
+    lmcf->wait_timeout = ngx_parse_time(&value[2], 0);
+
+    /* WAIT's 0 would wait for ever */
+
+    if (lmcf->wait_timeout == (ngx_msec_t) NGX_ERROR
+        || lmcf->wait_timeout == 0)
+    {
+        return "has an invalid timeout (at least 1ms)";
+    }
+
+    return NGX_CONF_OK;
 }
 
 
@@ -757,6 +943,15 @@ ngx_http_lago_webhook_init_process(ngx_cycle_t *cycle)
     rconf.connect_timeout = lmcf->connect_timeout;
     rconf.timeout = lmcf->timeout;
     rconf.name = lmcf->redis;
+
+    if (lmcf->sentinels) {
+        rconf.name = lmcf->sentinel_master;
+        rconf.sentinel.master = lmcf->sentinel_master;
+        rconf.sentinel.sentinels = lmcf->sentinels->elts;
+        rconf.sentinel.nsentinels = lmcf->sentinels->nelts;
+        rconf.sentinel.password = lmcf->sentinel_password;
+        rconf.sentinel.timeout = lmcf->connect_timeout;
+    }
 
 #if (NGX_SSL)
     if (lmcf->ssl) {

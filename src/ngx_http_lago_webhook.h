@@ -34,6 +34,11 @@ typedef struct {
     ngx_str_t                  redis_password;
     ngx_str_t                  redis_user;
     ngx_int_t                  redis_db;
+    ngx_str_t                  sentinel_master; /* Sentinel: its name */
+    ngx_array_t               *sentinels;       /* of ngx_addr_t */
+    ngx_str_t                  sentinel_password;
+    ngx_uint_t                 wait_replicas;   /* 0: no WAIT */
+    ngx_msec_t                 wait_timeout;
     ngx_str_t                  prefix;
     ngx_msec_t                 connect_timeout;
     ngx_msec_t                 timeout;

@@ -11,6 +11,11 @@
  * gone, timeout, worker shutdown) only detaches itself from its op; the
  * reply then just frees the op.  Ops wait for their replies in the order
  * their commands were written, which is the order Redis answers in.
+ *
+ * With Sentinel, every connection, the first and each reconnect, starts
+ * with a question to the sentinels: an address that failed once is never
+ * trusted again, since a failover may have moved the master.  Until the
+ * answer the worker is disconnected, and requests get their 503 at once.
  */
 
 
@@ -41,6 +46,7 @@ typedef enum {
 typedef enum {
     NGX_HTTP_LAGO_WEBHOOK_OP_REQUEST = 0,
     NGX_HTTP_LAGO_WEBHOOK_OP_SETUP,          /* AUTH or SELECT */
+    NGX_HTTP_LAGO_WEBHOOK_OP_ROLE,           /* with Sentinel: a master? */
     NGX_HTTP_LAGO_WEBHOOK_OP_PING            /* the handshake's last */
 } ngx_http_lago_webhook_op_kind_e;
 
@@ -73,10 +79,17 @@ typedef struct {
 #if (NGX_SSL)
     ngx_ssl_t                                ssl;
     ngx_ssl_session_t                       *ssl_session;
+    ngx_str_t                                ssl_name;  /* a master's */
+    u_char                                   ssl_name_buf[NGX_SOCKADDR_STRLEN];
 #endif
+    ngx_addr_t                               master;  /* the sentinels' */
+    ngx_sockaddr_t                           master_sockaddr;
+    u_char                                   master_text[NGX_SOCKADDR_STRLEN];
     unsigned                                 ready:1;  /* PING answered */
     unsigned                                 outage_logged:1;
     unsigned                                 exiting:1;
+    unsigned                                 asking:1; /* the sentinels */
+    unsigned                                 refused:1; /* the handshake */
 } ngx_http_lago_webhook_redis_t;
 
 
@@ -86,6 +99,10 @@ static u_char *ngx_http_lago_webhook_redis_strdup(u_char *s, size_t len,
     ngx_log_t *log);
 static void ngx_http_lago_webhook_redis_connect(
     ngx_http_lago_webhook_redis_t *rc);
+static void ngx_http_lago_webhook_redis_master(void *data, ngx_addr_t *master,
+    const char *detail);
+static void ngx_http_lago_webhook_redis_open(
+    ngx_http_lago_webhook_redis_t *rc, ngx_addr_t *addr);
 static ngx_int_t ngx_http_lago_webhook_redis_setup(
     ngx_http_lago_webhook_redis_t *rc, ngx_http_lago_webhook_op_kind_e kind,
     int argc, const char **argv, const size_t *argvlen);
@@ -96,6 +113,8 @@ static void ngx_http_lago_webhook_redis_failed(void *data, const char *what,
 static void ngx_http_lago_webhook_redis_deliver(
     ngx_http_lago_webhook_redis_t *rc, ngx_http_lago_webhook_redis_op_t *op,
     redisReply *reply);
+static ngx_int_t ngx_http_lago_webhook_redis_role(
+    ngx_http_lago_webhook_redis_t *rc, redisReply *reply);
 static void ngx_http_lago_webhook_redis_close(
     ngx_http_lago_webhook_redis_t *rc);
 static void ngx_http_lago_webhook_redis_outage(
@@ -203,6 +222,13 @@ ngx_http_lago_webhook_redis_copy(ngx_http_lago_webhook_redis_t *rc,
         return NGX_ERROR;
     }
 
+    if (conf->sentinel.nsentinels
+        && ngx_http_lago_webhook_sentinel_conf_copy(&conf->sentinel, log)
+           != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
 #if (NGX_SSL)
 
     if (conf->ssl) {
@@ -262,6 +288,11 @@ ngx_http_lago_webhook_redis_exit(ngx_cycle_t *cycle)
         ngx_del_timer(&rc->reconnect_timer);
     }
 
+    if (rc->asking) {
+        ngx_http_lago_webhook_sentinel_cancel();
+        rc->asking = 0;
+    }
+
     ngx_http_lago_webhook_redis_close(rc);
 
     while (ngx_http_lago_webhook_free_ops) {
@@ -287,6 +318,8 @@ ngx_http_lago_webhook_redis_exit(ngx_cycle_t *cycle)
     ngx_free(rc->conf.ssl_name.data);
 
 #endif
+
+    ngx_http_lago_webhook_sentinel_conf_free(&rc->conf.sentinel);
 
     ngx_free(rc->conf.addr.sockaddr);
     ngx_free(rc->conf.addr.name.data);
@@ -387,6 +420,65 @@ ngx_http_lago_webhook_redis_send(ngx_http_request_t *r,
 static void
 ngx_http_lago_webhook_redis_connect(ngx_http_lago_webhook_redis_t *rc)
 {
+    if (rc->conf.sentinel.nsentinels == 0) {
+        ngx_http_lago_webhook_redis_open(rc, &rc->conf.addr);
+        return;
+    }
+
+    rc->asking = 1;
+
+    ngx_http_lago_webhook_sentinel_ask(&rc->conf.sentinel,
+                                       ngx_http_lago_webhook_redis_master,
+                                       rc, rc->log);
+}
+
+
+/* the sentinels' answer: where the master is, or that none could tell */
+
+static void
+ngx_http_lago_webhook_redis_master(void *data, ngx_addr_t *master,
+    const char *detail)
+{
+    ngx_http_lago_webhook_redis_t  *rc = data;
+
+    rc->asking = 0;
+
+    if (rc->exiting) {
+        return;
+    }
+
+    if (master == NULL) {
+        ngx_http_lago_webhook_redis_outage(rc, "could not be found", detail);
+        ngx_http_lago_webhook_redis_schedule_reconnect(rc);
+        return;
+    }
+
+    if (rc->master.name.len != master->name.len
+        || ngx_memcmp(rc->master.name.data, master->name.data,
+                      master->name.len)
+           != 0)
+    {
+        ngx_memcpy(&rc->master_sockaddr, master->sockaddr, master->socklen);
+        rc->master.sockaddr = &rc->master_sockaddr.sockaddr;
+        rc->master.socklen = master->socklen;
+
+        rc->master.name.data = rc->master_text;
+        rc->master.name.len = master->name.len;
+        ngx_memcpy(rc->master_text, master->name.data, master->name.len);
+
+        ngx_log_error(NGX_LOG_NOTICE, rc->log, 0,
+                      "lago_webhook: redis master \"%V\" is at %V",
+                      &rc->conf.name, &rc->master.name);
+    }
+
+    ngx_http_lago_webhook_redis_open(rc, &rc->master);
+}
+
+
+static void
+ngx_http_lago_webhook_redis_open(ngx_http_lago_webhook_redis_t *rc,
+    ngx_addr_t *addr)
+{
     int                                        argc;
     size_t                                     argvlen[3];
     const char                                *argv[3], *detail;
@@ -395,14 +487,26 @@ ngx_http_lago_webhook_redis_connect(ngx_http_lago_webhook_redis_t *rc)
 
     ngx_memzero(&ioc, sizeof(ngx_http_lago_webhook_redis_io_conf_t));
 
-    ioc.addr = &rc->conf.addr;
-    ioc.name = &rc->conf.name;
+    ioc.addr = addr;
+    ioc.name = rc->conf.sentinel.nsentinels ? &addr->name : &rc->conf.name;
 
 #if (NGX_SSL)
     ioc.ssl = rc->conf.ssl;
-    ioc.ssl_name = &rc->conf.ssl_name;
     ioc.ssl_verify = rc->conf.ssl_verify;
     ioc.ssl_session = rc->conf.ssl_session_reuse ? &rc->ssl_session : NULL;
+
+    /* without a name configured, a master is checked by its address */
+
+    ioc.ssl_name = &rc->conf.ssl_name;
+
+    if (rc->conf.ssl && rc->conf.ssl_name.len == 0) {
+        rc->ssl_name.data = rc->ssl_name_buf;
+        rc->ssl_name.len = ngx_sock_ntop(addr->sockaddr, addr->socklen,
+                                         rc->ssl_name_buf,
+                                         NGX_SOCKADDR_STRLEN - 1, 0);
+        rc->ssl_name_buf[rc->ssl_name.len] = '\0';
+        ioc.ssl_name = &rc->ssl_name;
+    }
 #endif
 
     handler.connected = ngx_http_lago_webhook_redis_connected;
@@ -421,6 +525,7 @@ ngx_http_lago_webhook_redis_connect(ngx_http_lago_webhook_redis_t *rc)
 
     rc->state = NGX_HTTP_LAGO_WEBHOOK_REDIS_CONNECTING;
     rc->ready = 0;
+    rc->refused = 0;
 
     /* queued before any request's command, so they run first */
 
@@ -458,6 +563,21 @@ ngx_http_lago_webhook_redis_connect(ngx_http_lago_webhook_redis_t *rc)
         if (ngx_http_lago_webhook_redis_setup(rc,
                                               NGX_HTTP_LAGO_WEBHOOK_OP_SETUP,
                                               2, argv, argvlen)
+            != NGX_OK)
+        {
+            goto failed;
+        }
+    }
+
+    /* a sentinel's answer may be stale: the node must say it is a master */
+
+    if (rc->conf.sentinel.nsentinels) {
+        argv[0] = "ROLE";
+        argvlen[0] = 4;
+
+        if (ngx_http_lago_webhook_redis_setup(rc,
+                                              NGX_HTTP_LAGO_WEBHOOK_OP_ROLE,
+                                              1, argv, argvlen)
             != NGX_OK)
         {
             goto failed;
@@ -587,6 +707,7 @@ ngx_http_lago_webhook_redis_deliver(ngx_http_lago_webhook_redis_t *rc,
     switch (op->kind) {
 
     case NGX_HTTP_LAGO_WEBHOOK_OP_SETUP:
+    case NGX_HTTP_LAGO_WEBHOOK_OP_ROLE:
     case NGX_HTTP_LAGO_WEBHOOK_OP_PING:
 
         /*
@@ -596,15 +717,25 @@ ngx_http_lago_webhook_redis_deliver(ngx_http_lago_webhook_redis_t *rc,
          * refuses our password is still down.
          */
 
-        if (reply != NULL && reply->type == REDIS_REPLY_ERROR) {
+        if (rc->refused || reply == NULL) {
+            /* the connection is being dropped: what follows is moot */
+
+        } else if (reply->type == REDIS_REPLY_ERROR) {
             ngx_http_lago_webhook_redis_outage(rc,
-                                               "refused AUTH, SELECT or PING",
-                                               reply->str);
+                                   op->kind == NGX_HTTP_LAGO_WEBHOOK_OP_ROLE
+                                   ? "refused ROLE"
+                                   : "refused AUTH, SELECT or PING",
+                                   reply->str);
+            rc->refused = 1;
             ngx_http_lago_webhook_redis_drop(rc);
 
-        } else if (reply != NULL
-                   && op->kind == NGX_HTTP_LAGO_WEBHOOK_OP_PING)
+        } else if (op->kind == NGX_HTTP_LAGO_WEBHOOK_OP_ROLE
+                   && ngx_http_lago_webhook_redis_role(rc, reply) != NGX_OK)
         {
+            rc->refused = 1;
+            ngx_http_lago_webhook_redis_drop(rc);
+
+        } else if (op->kind == NGX_HTTP_LAGO_WEBHOOK_OP_PING) {
             if (rc->connect_timer.timer_set) {
                 ngx_del_timer(&rc->connect_timer);
             }
@@ -640,6 +771,22 @@ ngx_http_lago_webhook_redis_deliver(ngx_http_lago_webhook_redis_t *rc,
      */
 
     if (reply != NULL && reply->type == REDIS_REPLY_ERROR
+        && rc->conf.sentinel.nsentinels
+        && reply->len >= 8 && ngx_strncmp(reply->str, "READONLY", 8) == 0)
+    {
+        /*
+         * A failover made this master a replica: whatever was sent after
+         * this write fails too, and the sentinels are asked where the
+         * master is now.
+         */
+
+        ngx_http_lago_webhook_redis_outage(rc, "is no longer the master",
+                                           reply->str);
+        ngx_http_lago_webhook_redis_drop(rc);
+
+        reply = NULL;
+
+    } else if (reply != NULL && reply->type == REDIS_REPLY_ERROR
         && !(reply->len >= 8 && ngx_strncmp(reply->str, "NOSCRIPT", 8) == 0))
     {
         /* at most a line a second, however many requests it fails */
@@ -677,6 +824,46 @@ ngx_http_lago_webhook_redis_deliver(ngx_http_lago_webhook_redis_t *rc,
     }
 
     ngx_http_lago_webhook_redis_op_put(op);
+}
+
+
+/*
+ * ROLE's reply: ["master", offset, replicas] from a master, ["slave", ...]
+ * from a replica the sentinels have not told about yet, or from an old
+ * master that came back.  Anything but a master is an outage.
+ */
+
+static ngx_int_t
+ngx_http_lago_webhook_redis_role(ngx_http_lago_webhook_redis_t *rc,
+    redisReply *reply)
+{
+    u_char       *p, detail[NGX_SOCKADDR_STRLEN + 64];
+    redisReply   *role;
+
+    role = (reply->type == REDIS_REPLY_ARRAY && reply->elements > 0)
+           ? reply->element[0] : NULL;
+
+    if (role == NULL
+        || (role->type != REDIS_REPLY_STRING
+            && role->type != REDIS_REPLY_STATUS))
+    {
+        ngx_http_lago_webhook_redis_outage(rc, "broke the protocol",
+                                           "ROLE gave no role");
+        return NGX_ERROR;
+    }
+
+    if (role->len == 6 && ngx_strncmp(role->str, "master", 6) == 0) {
+        return NGX_OK;
+    }
+
+    p = ngx_snprintf(detail, sizeof(detail) - 1, "%V says it is a %*s",
+                     &rc->master.name, ngx_min(role->len, 32), role->str);
+    *p = '\0';
+
+    ngx_http_lago_webhook_redis_outage(rc, "is not a master",
+                                       (const char *) detail);
+
+    return NGX_ERROR;
 }
 
 
@@ -834,7 +1021,7 @@ ngx_http_lago_webhook_redis_reconnect(ngx_event_t *ev)
 
     rc = ev->data;
 
-    if (rc->io == NULL && !rc->exiting) {
+    if (rc->io == NULL && !rc->asking && !rc->exiting) {
         ngx_http_lago_webhook_metrics_redis_reconnect();
         ngx_http_lago_webhook_redis_connect(rc);
     }

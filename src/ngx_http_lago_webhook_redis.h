@@ -9,8 +9,10 @@
  * The Redis connection of a worker and its policy: the handshake (AUTH,
  * SELECT, PING), reconnecting with a backoff, logging an outage once,
  * the per-command timeout, and commands that outlive the request that
- * sent them.  It knows nothing of Lago; the socket work, TLS included,
- * is ngx_http_lago_webhook_redis_io.c's.
+ * sent them.  With Sentinel, each connection starts by asking the
+ * sentinels where the master is, and checks with ROLE that it is one.
+ * It knows nothing of Lago; the socket work, TLS included, is
+ * ngx_http_lago_webhook_redis_io.c's.
  */
 
 
@@ -22,6 +24,8 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 #include <hiredis/hiredis.h>
+
+#include "ngx_http_lago_webhook_sentinel.h"
 
 
 /*
@@ -46,12 +50,13 @@ typedef struct {
 
 typedef struct {
     ngx_addr_t    addr;          /* resolved when the configuration is read */
+    ngx_http_lago_webhook_sentinel_conf_t  sentinel;  /* or the sentinels' */
     ngx_str_t     user;
     ngx_str_t     password;
     ngx_int_t     db;
     ngx_msec_t    connect_timeout;
     ngx_msec_t    timeout;
-    ngx_str_t     name;          /* the address as configured, for logs */
+    ngx_str_t     name;          /* the address, or the master's name */
 #if (NGX_SSL)
     ngx_ssl_t    *ssl;           /* NULL: plaintext */
     ngx_str_t     ssl_name;      /* SNI and the name checked */

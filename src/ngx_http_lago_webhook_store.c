@@ -85,7 +85,14 @@ struct ngx_http_lago_webhook_store_call_s {
     ngx_http_lago_webhook_store_page_pt     page_handler;
     ngx_http_lago_webhook_store_write_pt    write_handler;
 
+    /* lago_webhook_redis_wait: the write's result, held until WAIT's */
+    ngx_http_lago_webhook_store_write_t     res;
+    ngx_uint_t                              stale;    /* WAITs to ignore */
+
     unsigned                                retried:1;
+    unsigned                                wait:1;   /* WAIT follows */
+    unsigned                                held:1;   /* res is waiting */
+    unsigned                                answered:1;
 };
 
 
@@ -194,10 +201,16 @@ static ngx_http_lago_webhook_store_call_t *ngx_http_lago_webhook_store_call(
     ngx_http_request_t *r, ngx_str_t *org, int argc);
 static ngx_int_t ngx_http_lago_webhook_store_send(ngx_http_request_t *r,
     ngx_http_lago_webhook_store_call_t *call);
+static ngx_int_t ngx_http_lago_webhook_store_send_write(ngx_http_request_t *r,
+    ngx_http_lago_webhook_store_call_t *call);
 static ngx_int_t ngx_http_lago_webhook_store_eval(ngx_http_request_t *r,
     ngx_http_lago_webhook_store_call_t *call,
     ngx_http_lago_webhook_script_e script, ngx_str_t *args, int nargs);
 static void ngx_http_lago_webhook_store_reply(ngx_http_request_t *r,
+    void *data, redisReply *reply);
+static ngx_int_t ngx_http_lago_webhook_store_wait(ngx_http_request_t *r,
+    ngx_http_lago_webhook_store_call_t *call);
+static void ngx_http_lago_webhook_store_waited(ngx_http_request_t *r,
     void *data, redisReply *reply);
 
 static ngx_int_t ngx_http_lago_webhook_store_read_key(ngx_http_request_t *r,
@@ -606,7 +619,155 @@ ngx_http_lago_webhook_store_eval(ngx_http_request_t *r,
     call->what = "a write";
     call->read = ngx_http_lago_webhook_store_read_write;
 
-    return ngx_http_lago_webhook_store_send(r, call);
+    return ngx_http_lago_webhook_store_send_write(r, call);
+}
+
+
+/*
+ * A script, and with lago_webhook_redis_wait its WAIT right behind it
+ * on the same connection: WAIT counts the replicas that have every write
+ * this connection made before it, the script's included.
+ */
+
+static ngx_int_t
+ngx_http_lago_webhook_store_send_write(ngx_http_request_t *r,
+    ngx_http_lago_webhook_store_call_t *call)
+{
+    ngx_int_t                           rc;
+    ngx_http_lago_webhook_main_conf_t  *lmcf;
+
+    rc = ngx_http_lago_webhook_store_send(r, call);
+
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    lmcf = ngx_http_get_module_main_conf(r, ngx_http_lago_webhook_module);
+
+    if (lmcf->wait_replicas == 0) {
+        return NGX_OK;
+    }
+
+    call->wait = 1;
+
+    if (ngx_http_lago_webhook_store_wait(r, call) != NGX_OK) {
+        /* the script's reply, still due, must not answer too */
+        call->answered = 1;
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_lago_webhook_store_wait(ngx_http_request_t *r,
+    ngx_http_lago_webhook_store_call_t *call)
+{
+    u_char                                 replicas[NGX_INT_T_LEN];
+    u_char                                 timeout[NGX_INT_T_LEN];
+    size_t                                 argvlen[3];
+    const char                            *argv[3];
+    ngx_http_lago_webhook_main_conf_t     *lmcf;
+    ngx_http_lago_webhook_redis_command_t  cmd;
+
+    lmcf = ngx_http_get_module_main_conf(r, ngx_http_lago_webhook_module);
+
+    argv[0] = "WAIT";
+    argvlen[0] = sizeof("WAIT") - 1;
+    argv[1] = (const char *) replicas;
+    argvlen[1] = ngx_http_lago_webhook_decimal(replicas, lmcf->wait_replicas)
+                 - replicas;
+    argv[2] = (const char *) timeout;
+    argvlen[2] = ngx_http_lago_webhook_decimal(timeout, lmcf->wait_timeout)
+                 - timeout;
+
+    cmd.key = call->cmd.key;
+    cmd.argc = 3;
+    cmd.argv = argv;
+    cmd.argvlen = argvlen;
+
+    /* the command is formatted before this returns: the stack will do */
+
+    return ngx_http_lago_webhook_redis_send(r, &cmd,
+                                            ngx_http_lago_webhook_store_waited,
+                                            call);
+}
+
+
+/*
+ * WAIT's reply: the number of replicas that acknowledged.  Fewer than
+ * asked for is a 503, the write's outcome unknown: it was made on the
+ * master, and may survive it or not.
+ */
+
+static void
+ngx_http_lago_webhook_store_waited(ngx_http_request_t *r, void *data,
+    redisReply *reply)
+{
+    ngx_http_lago_webhook_main_conf_t   *lmcf;
+    ngx_http_lago_webhook_store_call_t  *call = data;
+
+    static time_t  logged;
+
+    if (call->answered) {
+        /* the script failed, or wrote nothing that needed waiting for */
+        return;
+    }
+
+    if (call->stale) {
+        /* the WAIT after a script that answered NOSCRIPT, and was resent */
+
+        call->stale--;
+
+        if (reply != NULL) {
+            return;
+        }
+    }
+
+    call->answered = 1;
+
+    if (reply == NULL) {
+        ngx_http_lago_webhook_store_fail(r,
+                                     NGX_HTTP_LAGO_WEBHOOK_STORE_UNAVAILABLE);
+        return;
+    }
+
+    ngx_http_lago_webhook_metrics_redis_answered(r, call->sent);
+
+    if (!call->held || reply->type != REDIS_REPLY_INTEGER) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "lago_webhook: unexpected reply from the store to "
+                      "WAIT");
+        ngx_http_lago_webhook_store_fail(r,
+                                         NGX_HTTP_LAGO_WEBHOOK_STORE_BROKEN);
+        return;
+    }
+
+    lmcf = ngx_http_get_module_main_conf(r, ngx_http_lago_webhook_module);
+
+    if (reply->integer < 0
+        || (ngx_uint_t) reply->integer < lmcf->wait_replicas)
+    {
+        /* at most a line a second, however many writes it fails */
+
+        if (logged != ngx_time()) {
+            logged = ngx_time();
+            ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                          "lago_webhook: %L of %ui replicas acknowledged a "
+                          "write within %M ms, answering 503",
+                          (int64_t) reply->integer, lmcf->wait_replicas,
+                          lmcf->wait_timeout);
+        }
+
+        ngx_http_lago_webhook_store_fail(r,
+                                     NGX_HTTP_LAGO_WEBHOOK_STORE_UNAVAILABLE);
+        return;
+    }
+
+    call->held = 0;
+
+    call->write_handler(r, &call->res);
 }
 
 
@@ -623,6 +784,11 @@ ngx_http_lago_webhook_store_reply(ngx_http_request_t *r, void *data,
     ngx_int_t                            rc;
     ngx_http_lago_webhook_store_call_t  *call = data;
 
+    if (call->answered) {
+        /* a script whose WAIT could not be sent: answered already */
+        return;
+    }
+
     /* before the reader, which may send the call's next command */
     ngx_http_lago_webhook_metrics_redis_answered(r, call->sent);
 
@@ -637,6 +803,9 @@ ngx_http_lago_webhook_store_reply(ngx_http_request_t *r, void *data,
     if (rc == NGX_OK) {
         return;
     }
+
+    /* a WAIT still due must not answer too */
+    call->answered = 1;
 
     if (rc == NGX_DECLINED) {
         ngx_http_lago_webhook_store_fail(r,
@@ -844,6 +1013,7 @@ static ngx_int_t
 ngx_http_lago_webhook_store_read_write(ngx_http_request_t *r,
     ngx_http_lago_webhook_store_call_t *call, redisReply *reply)
 {
+    u_char                               *data;
     ngx_uint_t                            i;
     redisReply                           *rec;
     ngx_http_lago_webhook_script_t       *script;
@@ -865,7 +1035,13 @@ ngx_http_lago_webhook_store_read_write(ngx_http_request_t *r,
         call->cmd.argv[1] = (const char *) script->text.data;
         call->cmd.argvlen[1] = script->text.len;
 
-        return (ngx_http_lago_webhook_store_send(r, call) == NGX_OK)
+        /* the WAIT sent after EVALSHA answers for nothing now */
+
+        if (call->wait) {
+            call->stale++;
+        }
+
+        return (ngx_http_lago_webhook_store_send_write(r, call) == NGX_OK)
                ? NGX_OK : NGX_DECLINED;
     }
 
@@ -891,15 +1067,46 @@ ngx_http_lago_webhook_store_read_write(ngx_http_request_t *r,
     if (res.written && call->script != NGX_HTTP_LAGO_WEBHOOK_SCRIPT_CREATE) {
         rec = reply->elements > 4 ? reply->element[4] : NULL;
 
-        if (rec == NULL || rec->type != REDIS_REPLY_STRING
-            || ngx_http_lago_webhook_store_unpack((u_char *) rec->str,
-                                                  rec->len, &call->org,
-                                                  &res.record)
-               != NGX_OK)
+        if (rec == NULL || rec->type != REDIS_REPLY_STRING) {
+            return NGX_ERROR;
+        }
+
+        data = (u_char *) rec->str;
+
+        /* held for WAIT, the record must outlive this reply */
+
+        if (call->wait) {
+            data = ngx_pnalloc(r->pool, rec->len + 1);
+            if (data == NULL) {
+                return NGX_ERROR;
+            }
+
+            ngx_memcpy(data, rec->str, rec->len);
+            data[rec->len] = '\0';
+        }
+
+        if (ngx_http_lago_webhook_store_unpack(data, rec->len, &call->org,
+                                               &res.record)
+            != NGX_OK)
         {
             return NGX_ERROR;
         }
     }
+
+    /*
+     * Only a write needs its replicas: a 404 or a 422 is answered at
+     * once, and the WAIT's reply is then ignored.
+     */
+
+    if (call->wait && res.written) {
+        call->res = res;
+        call->held = 1;
+        call->sent = ngx_http_lago_webhook_metrics_now();
+        ngx_http_lago_webhook_metrics_redis_waiting(r, call->sent);
+        return NGX_OK;
+    }
+
+    call->answered = 1;
 
     call->write_handler(r, &res);
 

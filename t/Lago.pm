@@ -362,7 +362,7 @@ Test::Nginx::Socket::add_block_preprocessor(sub {
         $block->set_value(http_config => $HttpConfig);
 
     } elsif (defined $block->http_config
-             && $block->http_config !~ /lago_webhook_redis\s/)
+             && $block->http_config !~ /lago_webhook_redis(?:_sentinel)?\s/)
     {
         $block->set_value(http_config => $HttpConfig . $block->http_config);
     }

@@ -274,3 +274,49 @@ redis_stop() {
 
     REDIS_PID=""
 }
+
+# sentinel_start DIR PORT MASTER_NAME MASTER_PORT: a Redis Sentinel on
+# 127.0.0.1:PORT watching MASTER_NAME at 127.0.0.1:MASTER_PORT (quorum 2),
+# a child of this shell, with its configuration (which Sentinel rewrites)
+# and log in DIR.  The failure detection is quick, for a loopback set-up:
+# a master is down after 1 s without an answer.  Its pid is appended to
+# SENTINEL_PIDS, for sentinel_stop.
+sentinel_start() {
+    local dir=$1 port=$2 name=$3 master_port=$4
+
+    mkdir -p "$dir"
+
+    cat > "$dir/sentinel-$port.conf" <<CONF
+port $port
+bind 127.0.0.1
+daemonize no
+dir $dir
+logfile $dir/sentinel-$port.log
+sentinel monitor $name 127.0.0.1 $master_port 2
+sentinel down-after-milliseconds $name 1000
+sentinel failover-timeout $name 3000
+sentinel parallel-syncs $name 1
+CONF
+
+    redis-server "$dir/sentinel-$port.conf" --sentinel &
+    SENTINEL_PIDS+=("$!")
+
+    local _
+    for _ in $(seq 50); do
+        [ "$(redis-cli -p "$port" ping 2>/dev/null)" = PONG ] && return 0
+        sleep 0.1
+    done
+    echo "redis-server --sentinel on port $port did not start" \
+         "(see $dir/sentinel-$port.log)" >&2
+    return 1
+}
+
+# sentinel_stop: ends every sentinel of sentinel_start
+sentinel_stop() {
+    local pid
+    for pid in ${SENTINEL_PIDS[@]+"${SENTINEL_PIDS[@]}"}; do
+        kill -TERM "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
+    SENTINEL_PIDS=()
+}

@@ -18,6 +18,14 @@ package Lago::Redis;
 #   rediss://[[user]:password@]host[:port][/db][?ssl_ca_certs=FILE
 #       &ssl_certfile=FILE&ssl_keyfile=FILE&ssl_cert_reqs=required|none]
 #   unix:///path/to/socket[?db=N&password=P&user=U]
+#   redis-sentinel://[[user]:password@]host[:port][,host[:port]...][/db]
+#       #master_name
+#
+# redis-sentinel:// is Lettuce's form: the sentinels (port 26379 unless
+# given) are asked in turn for the address of the master named after the
+# '#', which is then connected to, and must say with ROLE that it is the
+# master.  The user and password are the master's; the sentinels are asked
+# without AUTH.
 #
 # rediss:// is Redis over TLS, with redis-py's query parameters:
 # ssl_ca_certs, the CAs (PEM) to verify the server with (default: the
@@ -54,12 +62,16 @@ my %SCHEMES = (
     redis  => { parse => \&parse_redis_url, connect => \&connect_tcp },
     rediss => { parse => \&parse_redis_url, connect => \&connect_tls },
     unix   => { parse => \&parse_unix_url,  connect => \&connect_unix },
+    'redis-sentinel' => { parse => \&parse_sentinel_url,
+                          connect => \&connect_sentinel },
 );
 
 my $FORMS = 'redis://[[user]:password@]host[:port][/db],'
           . ' rediss://[[user]:password@]host[:port][/db][?ssl_ca_certs=FILE'
           . '&ssl_certfile=FILE&ssl_keyfile=FILE&ssl_cert_reqs=required|none]'
-          . ' or unix:///path/to/socket[?db=N&password=P&user=U]';
+          . ', unix:///path/to/socket[?db=N&password=P&user=U]'
+          . ' or redis-sentinel://[[user]:password@]host[:port]'
+          . '[,host[:port]...][/db]#master_name';
 
 # rediss://'s query parameters, as redis-py names them
 my %TLS_PARAMS = map { $_ => 1 }
@@ -178,10 +190,92 @@ sub parse_unix_url {
 }
 
 
+# redis-sentinel://: the sentinels as [host, port] pairs, and the master's
+# name
+sub parse_sentinel_url {
+    my ($url) = @_;
+
+    my ($user, $password, $hosts, $db, $master) = $url =~ m{
+        \A redis-sentinel://
+        (?: ([^:@/?\#]*) (?: : ([^@/?\#]*) )? @ )?    # [user][:password]@
+        ( [^@/?\#]+ )                                # host[:port],...
+        (?: / ([0-9]*) )?                            # /db
+        \# (.+)                                      # #master_name
+        \z
+    }xi or die "a Redis URL must look like $FORMS\n";
+
+    my @sentinels;
+    for my $hp (split /,/, $hosts) {
+        my ($host, $port) = $hp =~ m{
+            \A ( \[ [0-9A-Fa-f:.]+ \] | [^:\[\]]+ ) (?: : ([0-9]+) )? \z
+        }x or die "Redis URL: '$hp' is not a sentinel's host[:port]\n";
+        $host =~ s/\A\[(.*)\]\z/$1/;
+        $port = 26379 unless defined $port;
+        die "Redis URL: port out of range\n"
+            unless $port >= 1 && $port <= 65535;
+        push @sentinels, [$host, 0 + $port];
+    }
+
+    return { sentinels => \@sentinels, master => unescape($master),
+             user => unescape($user), password => unescape($password),
+             db => $db };
+}
+
+
+# Asks each sentinel in turn where the master is, and connects to it.
+# The master's address goes into $c for the messages that follow.
+sub connect_sentinel {
+    my ($c, $timeout) = @_;
+
+    my @why;
+
+    for my $s (@{ $c->{sentinels} }) {
+        my $sc = { host => $s->[0], port => $s->[1] };
+        my $where = 'sentinel ' . address($sc);
+
+        my $addr = eval {
+            my $sentinel = bless {
+                address => address($sc), timeout => $timeout, buf => '',
+                sock => connect_tcp($sc, $timeout),
+            }, __PACKAGE__;
+            $sentinel->{sock}->blocking(0);
+            my $reply = $sentinel->command('SENTINEL',
+                                           'get-master-addr-by-name',
+                                           $c->{master});
+            $sentinel->close;
+            $reply;
+        };
+
+        if (!defined $addr) {
+            my $err = $@ || "does not know the master '$c->{master}'\n";
+            $err =~ s/\s+\z//;
+            push @why, "$where: $err";
+            next;
+        }
+
+        if (ref $addr ne 'ARRAY' || @$addr != 2
+            || $addr->[1] !~ /\A[0-9]+\z/)
+        {
+            push @why, "$where: an unexpected answer";
+            next;
+        }
+
+        @$c{qw(host port)} = ($addr->[0], 0 + $addr->[1]);
+
+        return connect_tcp($c, $timeout);
+    }
+
+    die "no sentinel gave the master '$c->{master}': "
+        . join('; ', @why) . "\n";
+}
+
+
 # "host:port", "[v6]:port" or "unix:/path": where, for messages
 sub address {
     my ($c) = @_;
     return "unix:$c->{path}" if defined $c->{path};
+    return "the master '$c->{master}'" if !defined $c->{host}
+                                          && defined $c->{master};
     return ($c->{host} =~ /:/ ? "[$c->{host}]" : $c->{host}) . ":$c->{port}";
 }
 
@@ -310,6 +404,9 @@ sub connect {
                                       : $CONNECT_TIMEOUT);
     binmode $self->{sock};
 
+    # a sentinel found the master there
+    $self->{address} = address($c) if $c->{scheme} eq 'redis-sentinel';
+
     # Non-blocking from here, so that no read or write outlasts the
     # timeout: a blocking TLS read waits for a whole record, even when
     # select() saw only part of one arrive.
@@ -322,6 +419,16 @@ sub connect {
     }
 
     $self->command('SELECT', $c->{db}) if $c->{db} != 0;
+
+    # a sentinel's answer may be stale: the node must be the master now
+    if ($c->{scheme} eq 'redis-sentinel') {
+        my $role = $self->command('ROLE');
+        my $is = ref $role eq 'ARRAY' ? $role->[0] : undef;
+        die "Redis at $self->{address}, given by the sentinels, is not the"
+            . " master: it is a " . (defined $is ? $is : 'node of no role')
+            . "\n"
+            unless defined $is && $is eq 'master';
+    }
 
     return $self;
 }

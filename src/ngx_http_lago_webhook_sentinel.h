@@ -1,0 +1,57 @@
+
+/*
+ * Copyright (C) The ngx_http_lago_webhook_module authors
+ * SPDX-License-Identifier: BSD-2-Clause
+ */
+
+
+/*
+ * Finding the Redis master through Redis Sentinel: the sentinels are
+ * asked in turn, each on a short-lived connection of its own, with
+ * SENTINEL get-master-addr-by-name, until one names the master.  The
+ * connection to the master itself is ngx_http_lago_webhook_redis.c's.
+ */
+
+
+#ifndef _NGX_HTTP_LAGO_WEBHOOK_SENTINEL_H_INCLUDED_
+#define _NGX_HTTP_LAGO_WEBHOOK_SENTINEL_H_INCLUDED_
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+
+
+typedef struct {
+    ngx_str_t     master;        /* the name the sentinels know it by */
+    ngx_addr_t   *sentinels;     /* resolved when the configuration is read */
+    ngx_uint_t    nsentinels;    /* 0: no Sentinel, a fixed address */
+    ngx_str_t     password;      /* AUTH to the sentinels, when set */
+    ngx_msec_t    timeout;       /* each sentinel's connect and answer */
+} ngx_http_lago_webhook_sentinel_conf_t;
+
+
+/*
+ * The answer: the master's address ("ip:port" as its name), or NULL and
+ * why not.  Called from a posted event, never from within ask().
+ */
+typedef void (*ngx_http_lago_webhook_sentinel_handler_pt)(void *data,
+    ngx_addr_t *master, const char *detail);
+
+
+/* copies conf's strings and addresses out of the cycle's pool, and back */
+ngx_int_t ngx_http_lago_webhook_sentinel_conf_copy(
+    ngx_http_lago_webhook_sentinel_conf_t *conf, ngx_log_t *log);
+void ngx_http_lago_webhook_sentinel_conf_free(
+    ngx_http_lago_webhook_sentinel_conf_t *conf);
+
+/* one question at a time per worker: a new one replaces the last */
+void ngx_http_lago_webhook_sentinel_ask(
+    ngx_http_lago_webhook_sentinel_conf_t *conf,
+    ngx_http_lago_webhook_sentinel_handler_pt handler, void *data,
+    ngx_log_t *log);
+
+/* drops a question still unanswered: its handler is not called */
+void ngx_http_lago_webhook_sentinel_cancel(void);
+
+
+#endif /* _NGX_HTTP_LAGO_WEBHOOK_SENTINEL_H_INCLUDED_ */

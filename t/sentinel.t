@@ -1,0 +1,347 @@
+# Copyright (C) The ngx_http_lago_webhook_module authors
+# SPDX-License-Identifier: BSD-2-Clause
+#
+# Redis Sentinel: the module asks the sentinels where the master is, and
+# asks again when it loses it.  This suite runs a set of its own on
+# loopback: a master A, replicas B and C, and three sentinels watching
+# them as "lago" (quorum 2, a master down after 1 s).  The blocks run in
+# order and change the set: TEST 3 moves the master to B by hand (A then
+# answers READONLY), TEST 4 kills B under load and lets the sentinels
+# promote a replica.
+
+use strict;
+use warnings;
+
+use lib 't';
+use Test::Nginx::Socket 'no_plan';
+use File::Temp ();
+use POSIX ();
+use Time::HiRes ();
+use Lago;
+
+our $Dir = File::Temp::tempdir(CLEANUP => 1);
+our (%Port, %Pid);
+
+$Port{$_} = Lago::free_port() for qw(a b c s1 s2 s3);
+
+# redis-server in the foreground of a child of ours, so it can be killed
+sub start_redis {
+    my ($name, @args) = @_;
+
+    my $pid = fork // die "fork: $!";
+
+    if ($pid == 0) {
+        open STDOUT, '>', '/dev/null';
+        exec('redis-server', @args) or POSIX::_exit(127);
+    }
+
+    $Pid{$name} = $pid;
+    Lago::wait_for_redis($Port{$name});
+}
+
+sub start_node {
+    my ($name, $master) = @_;
+
+    start_redis($name, '--port', $Port{$name}, '--bind', '127.0.0.1',
+                '--dir', $Dir, '--dbfilename', "$name.rdb", '--save', '',
+                '--appendonly', 'no', '--logfile', "$Dir/$name.log",
+                $master ? ('--replicaof', '127.0.0.1', $Port{$master}) : ());
+}
+
+sub start_sentinel {
+    my ($name) = @_;
+
+    # Sentinel rewrites its configuration: a file of its own
+    open my $fh, '>', "$Dir/$name.conf" or die "$Dir/$name.conf: $!";
+    print $fh "port $Port{$name}\nbind 127.0.0.1\ndir $Dir\n"
+              . "logfile $Dir/$name.log\n"
+              . "sentinel monitor lago 127.0.0.1 $Port{a} 2\n"
+              . "sentinel down-after-milliseconds lago 1000\n"
+              . "sentinel failover-timeout lago 3000\n";
+    close $fh;
+
+    start_redis($name, "$Dir/$name.conf", '--sentinel');
+}
+
+sub cli {
+    my ($name, @args) = @_;
+    my $out = qx{redis-cli -p $Port{$name} @args 2>&1};
+    $out =~ s/\s+\z//;
+    return $out;
+}
+
+# the master's port as the sentinel s1 tells it
+sub master_port {
+    my ($port) = cli('s1', 'SENTINEL', 'get-master-addr-by-name', 'lago')
+                 =~ /\n(\d+)\z/;
+    return $port // 0;
+}
+
+# waits until every replica of the master on $port is in sync with it
+sub wait_replicas {
+    my ($master, $count) = @_;
+
+    for (1 .. 100) {
+        my $info = qx{redis-cli -p $master INFO replication};
+        my @online = $info =~ /^slave\d+:.*state=online/mg;
+        return if @online >= $count
+                  && qx{redis-cli -p $master WAIT $count 100} =~ /^(\d+)/
+                  && $1 >= $count;
+        Time::HiRes::sleep(0.1);
+    }
+
+    die "the replicas of 127.0.0.1:$master are not in sync";
+}
+
+start_node('a');
+start_node('b', 'a');
+start_node('c', 'a');
+start_sentinel($_) for qw(s1 s2 s3);
+wait_replicas($Port{a}, 2);
+
+END {
+    local $?;
+    for (values %Pid) {
+        kill 'KILL', $_;
+        waitpid $_, 0;
+    }
+}
+
+$ENV{"TEST_NGINX_SENTINEL_\U$_\E_PORT"} = $Port{$_} for keys %Port;
+
+# lago-admin and the suite's checks find the master as the module does
+$ENV{LAGO_REDIS_URL} = "redis-sentinel://127.0.0.1:$Port{s1},"
+                       . "127.0.0.1:$Port{s2},127.0.0.1:$Port{s3}#lago";
+
+our $Unavailable = '{"status":503,"error":"Service Unavailable",'
+                   . '"code":"store_unavailable"}';
+
+sub api {
+    my ($method, $uri, $body) = @_;
+
+    my ($res) = Lago::concurrent(Lago::http_request($method, $uri,
+                                                    $Lago::Key, $body));
+    return @$res;
+}
+
+repeat_each(1);
+no_shuffle();
+run_tests();
+
+__DATA__
+
+=== TEST 1: every action through the sentinels (the first one down): the master they name is used
+--- http_config
+    lago_webhook_redis_sentinel lago 127.0.0.1:1 127.0.0.1:$TEST_NGINX_SENTINEL_S1_PORT
+                                127.0.0.1:$TEST_NGINX_SENTINEL_S2_PORT;
+    lago_webhook_redis_prefix $TEST_NGINX_LAGO_PREFIX;
+    lago_webhook_redis_wait 2 500ms;
+--- config
+    location /api/v1/ {
+        lago_webhook;
+    }
+--- init
+my ($status, $body) = main::api('POST', '/api/v1/webhook_endpoints',
+    '{"webhook_endpoint":{"webhook_url":"https://s.example","name":"s"}}');
+Test::More::is($status, 200, 'create: 200 once two replicas have it');
+my ($id) = $body =~ /"lago_id":"([^"]+)"/;
+Test::More::like($body, qr/^\{"webhook_endpoint":\{"lago_id":"$Lago::Uuid","lago_organization_id":"$Lago::Org","webhook_url":"https:\/\/s\.example","signature_algo":"jwt","name":"s","event_types":null,"created_at":"$Lago::Time"\}\}$/, 'create: the record');
+
+($status, $body) = main::api('GET', "/api/v1/webhook_endpoints/$id");
+Test::More::is($status, 200, 'show: 200');
+Test::More::like($body, qr/"lago_id":"$id".*"name":"s"/, 'show: the record');
+
+($status, $body) = main::api('PUT', "/api/v1/webhook_endpoints/$id",
+    '{"webhook_endpoint":{"name":"t"}}');
+Test::More::is($status, 200, 'update: 200');
+Test::More::like($body, qr/"lago_id":"$id".*"name":"t"/, 'update: the record');
+
+Test::More::is(Lago::Redis->connect("redis://127.0.0.1:$main::Port{c}")
+               ->command('HLEN', "$ENV{TEST_NGINX_LAGO_PREFIX}\{$Lago::Org\}:webhook_endpoints"),
+               1, 'the replica has the record when the answer came');
+
+($status, $body) = main::api('DELETE', "/api/v1/webhook_endpoints/$id");
+Test::More::is($status, 200, 'delete: 200');
+Test::More::like($body, qr/"lago_id":"$id".*"name":"t"/, 'delete: the record');
+
+($status, $body) = main::api('GET', "/api/v1/webhook_endpoints/$id");
+Test::More::is($status, 404, 'show after delete: 404');
+--- request
+GET /api/v1/webhook_endpoints
+--- more_headers
+Authorization: Bearer $LAGO_KEY
+--- response_body chomp
+{"webhook_endpoints":[],"meta":{"current_page":0,"next_page":null,"prev_page":null,"total_pages":0,"total_count":0}}
+--- error_log eval
+qr/\[notice\] .*lago_webhook: redis master "lago" is at 127\.0\.0\.1:$main::Port{a}\b/
+--- no_error_log
+[error]
+[alert]
+[crit]
+
+
+
+=== TEST 2: lago_webhook_redis and lago_webhook_redis_sentinel together: refused
+--- config
+    location /t {
+        return 200;
+    }
+--- init
+my $conf = "$main::Dir/both.conf";
+open my $fh, '>', $conf or die $!;
+print $fh "events {}\nhttp {\n"
+          . "    lago_webhook_redis 127.0.0.1:$main::Port{a};\n"
+          . "    lago_webhook_redis_sentinel lago 127.0.0.1:$main::Port{s1};\n"
+          . "}\n";
+close $fh;
+my $out = qx{$ENV{TEST_NGINX_BINARY} -t -p $main::Dir -c $conf -e $main::Dir/both.log 2>&1};
+Test::More::isnt($? >> 8, 0, 'nginx -t fails');
+Test::More::like($out, qr/\[emerg\] "lago_webhook_redis_sentinel" directive cannot be used with "lago_webhook_redis": one Redis, or the master the sentinels name in \S+both\.conf:4/, 'the message says why');
+--- request
+GET /t
+--- response_body
+
+
+
+=== TEST 3: READONLY from a demoted master: the sentinels are asked again, and the new master is used
+--- http_config
+    lago_webhook_redis_sentinel lago 127.0.0.1:$TEST_NGINX_SENTINEL_S1_PORT
+                                127.0.0.1:$TEST_NGINX_SENTINEL_S2_PORT
+                                127.0.0.1:$TEST_NGINX_SENTINEL_S3_PORT;
+    lago_webhook_redis_prefix $TEST_NGINX_LAGO_PREFIX;
+--- config
+    location /api/v1/ {
+        lago_webhook;
+    }
+--- init
+my ($status, $body) = main::api('POST', '/api/v1/webhook_endpoints',
+    '{"webhook_endpoint":{"webhook_url":"https://before.example"}}');
+Test::More::is($status, 200, 'a create on A');
+
+# B becomes the master and A its replica, behind the module's back: its
+# connection to A stays open, and the sentinels are told of B
+main::cli('b', 'REPLICAOF', 'NO', 'ONE');
+main::cli('a', 'REPLICAOF', '127.0.0.1', $main::Port{b});
+main::cli('c', 'REPLICAOF', '127.0.0.1', $main::Port{b});
+for my $s (qw(s1 s2 s3)) {
+    main::cli($s, 'SENTINEL', 'REMOVE', 'lago');
+    main::cli($s, 'SENTINEL', 'MONITOR', 'lago', '127.0.0.1', $main::Port{b}, 2);
+    main::cli($s, 'SENTINEL', 'SET', 'lago', 'down-after-milliseconds', 1000,
+              'failover-timeout', 3000);
+}
+main::wait_replicas($main::Port{b}, 2);
+
+($status, $body) = main::api('POST', '/api/v1/webhook_endpoints',
+    '{"webhook_endpoint":{"webhook_url":"https://readonly.example"}}');
+Test::More::is($status, 503, 'the write A refuses: 503');
+Test::More::is($body, $main::Unavailable, 'the JSON 503');
+
+my $t0 = Time::HiRes::time();
+for (1 .. 50) {
+    Time::HiRes::sleep(0.1);
+    ($status, $body) = main::api('POST', '/api/v1/webhook_endpoints',
+        '{"webhook_endpoint":{"webhook_url":"https://after.example"}}');
+    last if $status == 200;
+}
+Test::More::is($status, 200, 'then a create on B');
+Test::More::cmp_ok(Time::HiRes::time() - $t0, '<', 2, 'within 2 s');
+Test::More::is(Lago::Redis->connect("redis://127.0.0.1:$main::Port{b}")
+               ->command('HLEN', "$ENV{TEST_NGINX_LAGO_PREFIX}\{$Lago::Org\}:webhook_endpoints"),
+               2, 'B has both records');
+--- request
+GET /api/v1/webhook_endpoints?per_page=1
+--- more_headers
+Authorization: Bearer $LAGO_KEY
+--- response_body_like chomp
+"total_count":2\}\}$
+--- error_log eval
+[qr/redis "lago" is no longer the master: READONLY/,
+ qr/redis master "lago" is at 127\.0\.0\.1:$main::Port{b}\b/,
+ 'redis "lago" is reachable again']
+--- no_error_log
+[alert]
+[crit]
+
+
+
+=== TEST 4: the master killed under load, wait 1: 200 or 503, 200 again soon after the promotion, no acknowledged create lost
+--- http_config
+    lago_webhook_redis_sentinel lago 127.0.0.1:$TEST_NGINX_SENTINEL_S1_PORT
+                                127.0.0.1:$TEST_NGINX_SENTINEL_S2_PORT
+                                127.0.0.1:$TEST_NGINX_SENTINEL_S3_PORT;
+    lago_webhook_redis_prefix $TEST_NGINX_LAGO_PREFIX;
+    lago_webhook_redis_wait 1 300ms;
+    lago_webhook_redis_timeout 1s;
+    lago_webhook_redis_connect_timeout 300ms;
+--- config
+    location /api/v1/ {
+        lago_webhook;
+        lago_webhook_max_endpoints 100000;
+    }
+--- init
+my (%answer, @bad, $n, $killed, $promoted, $back);
+my $old = main::master_port();
+my $end = Time::HiRes::time() + 25;
+
+while (Time::HiRes::time() < $end) {
+    my @urls = map { 'https://k' . ++$n . '.example' } 1 .. 10;
+    my @res = Lago::concurrent(map {
+        Lago::http_request('POST', '/api/v1/webhook_endpoints', $Lago::Key,
+                           qq({"webhook_endpoint":{"webhook_url":"$_"}}))
+    } @urls);
+
+    for my $i (0 .. $#urls) {
+        my ($status, $body) = @{ $res[$i] };
+        $answer{ $urls[$i] } = $status;
+        push @bad, "$status $body"
+            unless $status == 200 || ($status == 503
+                                      && $body eq $main::Unavailable);
+    }
+
+    my $now = Time::HiRes::time();
+
+    if (!$killed && $n >= 100) {
+        my ($name) = grep { $main::Port{$_} == $old } qw(a b c);
+        kill 'KILL', $main::Pid{$name};
+        waitpid $main::Pid{$name}, 0;
+        delete $main::Pid{$name};
+        $killed = $now;
+    }
+
+    $promoted //= $now if $killed && main::master_port() != $old;
+
+    if ($promoted && grep { $_->[0] == 200 } @res) {
+        $back = $now;
+        last;
+    }
+}
+
+my @ok = grep { $answer{$_} == 200 } keys %answer;
+Test::More::ok($killed, 'the master was killed');
+Test::More::ok($promoted, 'the sentinels promoted a replica');
+Test::More::ok($back, '200 again after the promotion');
+Test::More::cmp_ok($back - $promoted, '<', 8,
+                   'within 8 s of the promotion') if $back && $promoted;
+Test::More::is_deeply(\@bad, [], 'every answer a 200 or a JSON 503');
+Test::More::ok(scalar(grep { $answer{$_} == 503 } keys %answer),
+               'the failover was seen as 503s');
+
+my %stored = @{ Lago::redis('HGETALL',
+    "$ENV{TEST_NGINX_LAGO_PREFIX}\{$Lago::Org\}:webhook_endpoint_urls") };
+Test::More::is_deeply([grep { !exists $stored{$_} } @ok], [],
+                      'lost: no acknowledged create is missing');
+Test::More::is_deeply([Lago::check_org($Lago::Org)], [], 'store consistent');
+Test::More::diag(sprintf "sentinel failover: %d acknowledged, promotion "
+    . "%.1f s after the kill, 200 again %.1f s after it", scalar @ok,
+    ($promoted // 0) - ($killed // 0), ($back // 0) - ($promoted // 0));
+--- request
+GET /api/v1/webhook_endpoints?per_page=1
+--- more_headers
+Authorization: Bearer $LAGO_KEY
+--- response_body_like chomp
+^\{"webhook_endpoints":\[\{"lago_id":"$LAGO_UUID",.*"total_count":\d+\}\}$
+--- error_log eval
+qr/redis master "lago" is at 127\.0\.0\.1:(?!$main::Port{b}\b)\d+/
+--- no_error_log
+[alert]
+[crit]
