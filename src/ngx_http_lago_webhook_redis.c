@@ -128,6 +128,8 @@ static void ngx_http_lago_webhook_redis_reconnect(ngx_event_t *ev);
 
 static void ngx_http_lago_webhook_redis_enqueue(
     ngx_http_lago_webhook_redis_t *rc, ngx_http_lago_webhook_redis_op_t *op);
+static void ngx_http_lago_webhook_redis_call(ngx_http_request_t *r,
+    ngx_http_lago_webhook_redis_op_t *op, redisReply *reply);
 static void ngx_http_lago_webhook_redis_op_timeout(ngx_event_t *ev);
 static void ngx_http_lago_webhook_redis_op_cleanup(void *data);
 static ngx_http_lago_webhook_redis_op_t *ngx_http_lago_webhook_redis_op_get(
@@ -818,7 +820,7 @@ ngx_http_lago_webhook_redis_deliver(ngx_http_lago_webhook_redis_t *rc,
                        "lago_webhook redis: op:%p reply type:%d%s", op,
                        reply ? reply->type : 0, reply ? "" : " (none)");
 
-        op->handler(r, op->data, reply);
+        ngx_http_lago_webhook_redis_call(r, op, reply);
 
         ngx_http_run_posted_requests(c);
     }
@@ -1073,6 +1075,24 @@ ngx_http_lago_webhook_redis_op_put(ngx_http_lago_webhook_redis_op_t *op)
 }
 
 
+/*
+ * A command's handler, with the request held while it runs: the handler
+ * may finish the request and yet go on (the body's reading, which it may
+ * start, can finish the request before it returns).
+ */
+
+static void
+ngx_http_lago_webhook_redis_call(ngx_http_request_t *r,
+    ngx_http_lago_webhook_redis_op_t *op, redisReply *reply)
+{
+    r->main->count++;
+
+    op->handler(r, op->data, reply);
+
+    ngx_http_finalize_request(r, NGX_DONE);
+}
+
+
 static void
 ngx_http_lago_webhook_redis_op_timeout(ngx_event_t *ev)
 {
@@ -1094,7 +1114,7 @@ ngx_http_lago_webhook_redis_op_timeout(ngx_event_t *ev)
 
     ngx_http_lago_webhook_redis_outage(rc, "did not answer in time", NULL);
 
-    op->handler(r, op->data, NULL);
+    ngx_http_lago_webhook_redis_call(r, op, NULL);
 
     ngx_http_run_posted_requests(c);
 
