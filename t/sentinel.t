@@ -194,6 +194,8 @@ print $fh "events {}\nhttp {\n"
           . "    lago_webhook_redis_sentinel lago 127.0.0.1:$main::Port{s1};\n"
           . "}\n";
 close $fh;
+# nginx -t leaves its first pool to exit(): no leak report for it
+local $ENV{ASAN_OPTIONS} = ($ENV{ASAN_OPTIONS} // '') . ':detect_leaks=0';
 my $out = qx{$ENV{TEST_NGINX_BINARY} -t -p $main::Dir -c $conf -e $main::Dir/both.log 2>&1};
 Test::More::isnt($? >> 8, 0, 'nginx -t fails');
 Test::More::like($out, qr/\[emerg\] "lago_webhook_redis_sentinel" directive cannot be used with "lago_webhook_redis": one Redis, or the master the sentinels name in \S+both\.conf:4/, 'the message says why');
