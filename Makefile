@@ -1,4 +1,7 @@
 SHELL := /bin/bash
+# Copyright (C) The ngx_http_lago_webhook_module authors
+# SPDX-License-Identifier: BSD-2-Clause
+#
 # ngx_http_lago_webhook_module: build, run and test.
 #
 #   make            nginx with the module built in (build/nginx-static) and
