@@ -236,6 +236,22 @@ sub free_port {
 }
 
 
+# Starts a Redis of a suite's own on 127.0.0.1:$port, its data in $dir,
+# append-only with every write synced (a restart keeps what was answered),
+# with @extra arguments; returns once it answers PING.
+sub start_redis {
+    my ($port, $dir, @extra) = @_;
+
+    system('redis-server', '--port', $port, '--bind', '127.0.0.1',
+           '--dir', $dir, '--appendonly', 'yes', '--appendfsync', 'always',
+           '--save', '', '--daemonize', 'yes',
+           '--logfile', "$dir/redis.log", @extra) == 0
+        or die "cannot start redis-server";
+
+    wait_for_redis($port);
+}
+
+
 # Waits until the Redis on $port answers PING (redis-cli @auth: --user,
 # --pass...); dies after 5 s.
 sub wait_for_redis {

@@ -25,13 +25,7 @@ sub redis_cli {
 }
 
 sub start_redis {
-    system('redis-server', '--port', $Port, '--bind', '127.0.0.1',
-           '--dir', $Dir, '--appendonly', 'yes', '--appendfsync', 'always',
-           '--save', '', '--daemonize', 'yes',
-           '--logfile', "$Dir/redis.log") == 0
-        or die "cannot start redis-server";
-
-    Lago::wait_for_redis($Port);
+    Lago::start_redis($Port, $Dir);
 }
 
 start_redis();

@@ -24,14 +24,7 @@ sub redis_cli {
 }
 
 sub start_redis {
-    system('redis-server', '--port', $Port, '--bind', '127.0.0.1',
-           '--dir', $Dir, '--appendonly', 'yes', '--appendfsync', 'always',
-           '--save', '', '--daemonize', 'yes',
-           '--enable-debug-command', 'local',
-           '--logfile', "$Dir/redis.log") == 0
-        or die "cannot start redis-server";
-
-    Lago::wait_for_redis($Port);
+    Lago::start_redis($Port, $Dir, '--enable-debug-command', 'local');
 }
 
 # lines of this nginx's error.log matching a pattern
