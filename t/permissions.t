@@ -374,3 +374,29 @@ main::key('$LAGO_ORG', OLD => {expired => 1},
 [error]
 [alert]
 [crit]
+
+
+
+=== TEST 11: a key that may not write, with a body that never ends: the 403 comes at once, before any body byte is read
+--- config
+    location /api/v1/ {
+        lago_webhook;
+        # what the client goes on sending is read for this long
+        lingering_timeout 200ms;
+    }
+--- init
+main::key('$LAGO_ORG', RO => 'webhook_endpoint:read');
+--- request
+POST /api/v1/webhook_endpoints
+{"webhook_endpoint":{"webhook_url":"https://never.example"
+--- more_headers
+Authorization: Bearer @RO@
+Content-Length: 1000000000000
+--- timeout: 3
+--- error_code: 403
+--- response_body chomp
+{"status":403,"error":"Forbidden","code":"write_action_not_allowed_for_webhook_endpoint"}
+--- no_error_log
+[error]
+[alert]
+[crit]
