@@ -797,8 +797,6 @@ ngx_http_lago_webhook_metrics_scalar(u_char *p, u_char *last, char *name,
 ngx_int_t
 ngx_http_lago_webhook_health_handler(ngx_http_request_t *r)
 {
-    ngx_int_t  rc;
-
     static ngx_str_t  type = ngx_string("application/json; charset=utf-8");
     static u_char     ok[] = "{\"status\":\"ok\"}";
 
@@ -806,10 +804,7 @@ ngx_http_lago_webhook_health_handler(ngx_http_request_t *r)
         return NGX_HTTP_NOT_ALLOWED;
     }
 
-    rc = ngx_http_discard_request_body(r);
-    if (rc != NGX_OK) {
-        return rc;
-    }
+    /* both answers discard a body first (ngx_http_lago_webhook_send()) */
 
     if (!ngx_http_lago_webhook_redis_is_up()) {
         return ngx_http_lago_webhook_send_error(r,
