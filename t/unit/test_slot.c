@@ -1,0 +1,56 @@
+
+/*
+ * Copyright (C) The ngx_http_lago_webhook_module authors
+ * SPDX-License-Identifier: BSD-2-Clause
+ */
+
+
+/*
+ * Tests of the Redis Cluster slot of a key, against the values in Redis
+ * Cluster's specification and those `CLUSTER KEYSLOT` gives.
+ */
+
+
+#include "unit.h"
+
+#include "lago_webhook_slot.h"
+
+
+int
+main(void)
+{
+    /* the check value of CRC16/XMODEM, as the cluster specification has */
+    CHECK(lago_webhook_crc16(UNIT_S("123456789")) == 0x31c3,
+          "crc16 of 123456789");
+    CHECK(lago_webhook_crc16(UNIT_S("")) == 0, "crc16 of nothing");
+
+    /* CLUSTER KEYSLOT, Redis 7.0 */
+    CHECK(lago_webhook_slot(UNIT_S("foo")) == 12182, "slot of foo");
+    CHECK(lago_webhook_slot(UNIT_S("bar")) == 5061, "slot of bar");
+    CHECK(lago_webhook_slot(UNIT_S("")) == 0, "slot of the empty key");
+
+    /* a hash tag: only what is between the first braces counts */
+    CHECK(lago_webhook_slot(UNIT_S("{user1000}.following"))
+          == lago_webhook_slot(UNIT_S("user1000")), "hash tag");
+    CHECK(lago_webhook_slot(UNIT_S("a{foo}b{bar}"))
+          == lago_webhook_slot(UNIT_S("foo")), "first hash tag only");
+    CHECK(lago_webhook_slot(UNIT_S("x{b}}"))
+          == lago_webhook_slot(UNIT_S("b")), "tag ends at the first '}'");
+
+    /* no tag: an empty one or an unclosed brace hash the whole key */
+    CHECK(lago_webhook_slot(UNIT_S("foo{}{bar}"))
+          == lago_webhook_slot(UNIT_S("foo{}{bar}"))
+          && lago_webhook_slot(UNIT_S("foo{}{bar}"))
+             != lago_webhook_slot(UNIT_S("bar")), "empty tag");
+    CHECK(lago_webhook_slot(UNIT_S("{foo")) == 13308, "unclosed brace");
+    CHECK(lago_webhook_slot(UNIT_S("foo{}{bar}")) == 8363, "empty tag slot");
+
+    /* an organization's keys share its slot */
+    CHECK(lago_webhook_slot(UNIT_S(
+              "lago:{8d6a0c1e-1f2b-4c3d-9e4f-5a6b7c8d9e0f}:webhook_endpoints"))
+          == lago_webhook_slot(UNIT_S(
+              "lago:{8d6a0c1e-1f2b-4c3d-9e4f-5a6b7c8d9e0f}:urls")),
+          "an organization's keys in one slot");
+
+    return UNIT_DONE();
+}
