@@ -46,6 +46,12 @@ static char *ngx_http_lago_webhook_redis_address_set(ngx_conf_t *cf,
     ngx_http_lago_webhook_main_conf_t *lmcf, ngx_str_t *value);
 static char *ngx_http_lago_webhook_redis_sentinel(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
+static char *ngx_http_lago_webhook_redis_cluster(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+static char *ngx_http_lago_webhook_redis_addresses(ngx_conf_t *cf,
+    ngx_array_t **addrs, ngx_uint_t first, in_port_t default_port);
+static char *ngx_http_lago_webhook_redis_mode(
+    ngx_http_lago_webhook_main_conf_t *lmcf, ngx_command_t *cmd);
 static char *ngx_http_lago_webhook_redis_wait(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
 #if (NGX_SSL)
@@ -108,6 +114,13 @@ static ngx_command_t  ngx_http_lago_webhook_commands[] = {
     { ngx_string("lago_webhook_redis_sentinel"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_2MORE,
       ngx_http_lago_webhook_redis_sentinel,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("lago_webhook_redis_cluster"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_1MORE,
+      ngx_http_lago_webhook_redis_cluster,
       NGX_HTTP_MAIN_CONF_OFFSET,
       0,
       NULL },
@@ -333,6 +346,7 @@ ngx_http_lago_webhook_create_main_conf(ngx_conf_t *cf)
      *     lmcf->redis_user = { 0, NULL };
      *     lmcf->sentinel_master = { 0, NULL };
      *     lmcf->sentinels = NULL;
+     *     lmcf->cluster = NULL;
      *     lmcf->sentinel_password = { 0, NULL };
      *     lmcf->enabled = 0;
      *     lmcf->metrics_zone = NULL;
@@ -391,7 +405,17 @@ ngx_http_lago_webhook_init_main_conf(ngx_conf_t *cf, void *conf)
         return NGX_CONF_ERROR;
     }
 
-    if (lmcf->redis.data == NULL && lmcf->sentinels == NULL) {
+    if (lmcf->cluster && lmcf->redis_db != 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "lago_webhook_redis_db %i cannot be used with "
+                           "lago_webhook_redis_cluster: Redis Cluster has "
+                           "database 0 only", lmcf->redis_db);
+        return NGX_CONF_ERROR;
+    }
+
+    if (lmcf->redis.data == NULL && lmcf->sentinels == NULL
+        && lmcf->cluster == NULL)
+    {
         ngx_str_t  value = ngx_string("127.0.0.1:6379");
 
         if (ngx_http_lago_webhook_redis_address_set(cf, lmcf, &value)
@@ -595,15 +619,12 @@ ngx_http_lago_webhook_redis_address(ngx_conf_t *cf, ngx_command_t *cmd,
 {
     ngx_http_lago_webhook_main_conf_t *lmcf = conf;
 
+    char       *rv;
     ngx_str_t  *value;
 
-    if (lmcf->redis.data) {
-        return "is duplicate";
-    }
-
-    if (lmcf->sentinels) {
-        return "cannot be used with \"lago_webhook_redis_sentinel\": "
-               "one Redis, or the master the sentinels name";
+    rv = ngx_http_lago_webhook_redis_mode(lmcf, cmd);
+    if (rv != NGX_CONF_OK) {
+        return rv;
     }
 
     value = cf->args->elts;
@@ -625,18 +646,12 @@ ngx_http_lago_webhook_redis_sentinel(ngx_conf_t *cf, ngx_command_t *cmd,
 {
     ngx_http_lago_webhook_main_conf_t *lmcf = conf;
 
-    ngx_str_t   *value;
-    ngx_url_t    u;
-    ngx_uint_t   i, j;
-    ngx_addr_t  *addr;
+    char       *rv;
+    ngx_str_t  *value;
 
-    if (lmcf->sentinels) {
-        return "is duplicate";
-    }
-
-    if (lmcf->redis.data) {
-        return "cannot be used with \"lago_webhook_redis\": "
-               "one Redis, or the master the sentinels name";
+    rv = ngx_http_lago_webhook_redis_mode(lmcf, cmd);
+    if (rv != NGX_CONF_OK) {
+        return rv;
     }
 
     value = cf->args->elts;
@@ -647,39 +662,120 @@ ngx_http_lago_webhook_redis_sentinel(ngx_conf_t *cf, ngx_command_t *cmd,
 
     lmcf->sentinel_master = value[1];
 
-    lmcf->sentinels = ngx_array_create(cf->pool, cf->args->nelts - 2,
-                                       sizeof(ngx_addr_t));
-    if (lmcf->sentinels == NULL) {
+    return ngx_http_lago_webhook_redis_addresses(cf, &lmcf->sentinels, 2,
+                                                 26379);
+}
+
+
+/*
+ * "address ...": a Redis Cluster's nodes to learn the slots from, each
+ * "host[:port]" (6379 by default).  Any one of them that answers will
+ * do; the masters' addresses come from Cluster itself, in the worker.
+ */
+
+static char *
+ngx_http_lago_webhook_redis_cluster(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_lago_webhook_main_conf_t *lmcf = conf;
+
+    char  *rv;
+
+    rv = ngx_http_lago_webhook_redis_mode(lmcf, cmd);
+    if (rv != NGX_CONF_OK) {
+        return rv;
+    }
+
+    return ngx_http_lago_webhook_redis_addresses(cf, &lmcf->cluster, 1, 6379);
+}
+
+
+/* one Redis, Sentinel's master or a Cluster: one of the three */
+
+static char *
+ngx_http_lago_webhook_redis_mode(ngx_http_lago_webhook_main_conf_t *lmcf,
+    ngx_command_t *cmd)
+{
+    ngx_uint_t  is_redis, is_sentinel;
+
+    is_redis = (cmd->name.len == sizeof("lago_webhook_redis") - 1);
+    is_sentinel = (cmd->name.len == sizeof("lago_webhook_redis_sentinel") - 1);
+
+    if (lmcf->redis.data) {
+        return is_redis ? "is duplicate"
+               : is_sentinel ? "cannot be used with \"lago_webhook_redis\": "
+                               "one Redis, or the master the sentinels name"
+               : "cannot be used with \"lago_webhook_redis\": one Redis, "
+                 "or a Cluster";
+    }
+
+    if (lmcf->sentinels) {
+        return is_sentinel ? "is duplicate"
+               : is_redis ? "cannot be used with "
+                            "\"lago_webhook_redis_sentinel\": one Redis, or "
+                            "the master the sentinels name"
+               : "cannot be used with \"lago_webhook_redis_sentinel\": the "
+                 "master the sentinels name, or a Cluster";
+    }
+
+    if (lmcf->cluster) {
+        return (!is_redis && !is_sentinel) ? "is duplicate"
+               : is_redis ? "cannot be used with "
+                            "\"lago_webhook_redis_cluster\": one Redis, or "
+                            "a Cluster"
+               : "cannot be used with \"lago_webhook_redis_cluster\": the "
+                 "master the sentinels name, or a Cluster";
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/*
+ * The directive's addresses from argument first on, resolved here as
+ * lago_webhook_redis's is; a name with several addresses gives each.
+ */
+
+static char *
+ngx_http_lago_webhook_redis_addresses(ngx_conf_t *cf, ngx_array_t **addrs,
+    ngx_uint_t first, in_port_t default_port)
+{
+    ngx_str_t   *value;
+    ngx_url_t    u;
+    ngx_uint_t   i, j;
+    ngx_addr_t  *addr;
+
+    value = cf->args->elts;
+
+    *addrs = ngx_array_create(cf->pool, cf->args->nelts - first,
+                              sizeof(ngx_addr_t));
+    if (*addrs == NULL) {
         return NGX_CONF_ERROR;
     }
 
-    for (i = 2; i < cf->args->nelts; i++) {
+    for (i = first; i < cf->args->nelts; i++) {
         ngx_memzero(&u, sizeof(ngx_url_t));
 
         u.url = value[i];
-        u.default_port = 26379;
+        u.default_port = default_port;
 
         if (ngx_parse_url(cf->pool, &u) != NGX_OK) {
             if (u.err) {
-                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                                   "%s in lago_webhook_redis_sentinel "
-                                   "\"%V\"", u.err, &u.url);
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "%s in \"%V\" of "
+                                   "\"%V\"", u.err, &u.url, &value[0]);
             }
 
             return NGX_CONF_ERROR;
         }
 
         if (u.naddrs == 0) {
-            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "lago_webhook_redis_sentinel \"%V\" has no "
-                               "address", &u.url);
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "\"%V\" of \"%V\" has "
+                               "no address", &u.url, &value[0]);
             return NGX_CONF_ERROR;
         }
 
-        /* a name with several addresses: each is a sentinel to ask */
-
         for (j = 0; j < u.naddrs; j++) {
-            addr = ngx_array_push(lmcf->sentinels);
+            addr = ngx_array_push(*addrs);
             if (addr == NULL) {
                 return NGX_CONF_ERROR;
             }
@@ -951,6 +1047,13 @@ ngx_http_lago_webhook_init_process(ngx_cycle_t *cycle)
         rconf.sentinel.nsentinels = lmcf->sentinels->nelts;
         rconf.sentinel.password = lmcf->sentinel_password;
         rconf.sentinel.timeout = lmcf->connect_timeout;
+    }
+
+    if (lmcf->cluster) {
+        rconf.name.data = (u_char *) "cluster";
+        rconf.name.len = sizeof("cluster") - 1;
+        rconf.seeds = lmcf->cluster->elts;
+        rconf.nseeds = lmcf->cluster->nelts;
     }
 
 #if (NGX_SSL)

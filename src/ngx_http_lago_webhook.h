@@ -37,6 +37,7 @@ typedef struct {
     ngx_str_t                  sentinel_master; /* Sentinel: its name */
     ngx_array_t               *sentinels;       /* of ngx_addr_t */
     ngx_str_t                  sentinel_password;
+    ngx_array_t               *cluster;         /* Cluster: seeds, addrs */
     ngx_uint_t                 wait_replicas;   /* 0: no WAIT */
     ngx_msec_t                 wait_timeout;
     ngx_str_t                  prefix;

@@ -11,7 +11,8 @@
  * the per-command timeout, and commands that outlive the request that
  * sent them.  With Sentinel, each connection starts by asking the
  * sentinels where the master is, and checks with ROLE that it is one.
- * It knows nothing of Lago; the socket work, TLS included, is
+ * With Redis Cluster, a connection per master, and each command sent to
+ * the master of its key's slot.  It knows nothing of Lago; the socket work, TLS included, is
  * ngx_http_lago_webhook_redis_io.c's.
  */
 
@@ -38,19 +39,26 @@ typedef void (*ngx_http_lago_webhook_redis_handler_pt)(ngx_http_request_t *r,
     void *data, redisReply *reply);
 
 
-/* a command, and the key that decides which Redis serves it */
+/*
+ * A command, and the key that decides which Redis serves it.  A command
+ * that follows (WAIT) goes where the request's previous command went,
+ * and goes with it if a Cluster node sends that one elsewhere.
+ */
 
 typedef struct {
     ngx_str_t                              *key;
     int                                     argc;
     const char                            **argv;
     size_t                                 *argvlen;
+    unsigned                                follows:1;
 } ngx_http_lago_webhook_redis_command_t;
 
 
 typedef struct {
     ngx_addr_t    addr;          /* resolved when the configuration is read */
     ngx_http_lago_webhook_sentinel_conf_t  sentinel;  /* or the sentinels' */
+    ngx_addr_t   *seeds;         /* or a Cluster's nodes to start from */
+    ngx_uint_t    nseeds;        /* 0: no Cluster */
     ngx_str_t     user;
     ngx_str_t     password;
     ngx_int_t     db;
@@ -71,12 +79,15 @@ ngx_int_t ngx_http_lago_webhook_redis_init(ngx_cycle_t *cycle,
 void ngx_http_lago_webhook_redis_exit(ngx_cycle_t *cycle);
 
 /*
+ * Whether this worker's connection is up and its handshake done; with a
+ * Cluster, whether it knows the slots and every master's is.
+ */
+ngx_int_t ngx_http_lago_webhook_redis_is_up(void);
+
+/*
  * Queues a command.  NGX_OK: the handler will run later, with data.
  * NGX_DECLINED: Redis is not available now, answer at once.
  */
-/* whether this worker's connection is up and its handshake done */
-ngx_int_t ngx_http_lago_webhook_redis_is_up(void);
-
 ngx_int_t ngx_http_lago_webhook_redis_send(ngx_http_request_t *r,
     ngx_http_lago_webhook_redis_command_t *cmd,
     ngx_http_lago_webhook_redis_handler_pt handler, void *data);

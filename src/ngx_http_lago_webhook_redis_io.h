@@ -69,6 +69,15 @@ ngx_http_lago_webhook_redis_io_t *ngx_http_lago_webhook_redis_io_open(
 ngx_int_t ngx_http_lago_webhook_redis_io_write(
     ngx_http_lago_webhook_redis_io_t *io, u_char *data, size_t len);
 
+/*
+ * Copies addresses (each address and its name in one block) out of a
+ * pool that a reload may free, and frees such a copy.  NULL: no memory.
+ */
+ngx_addr_t *ngx_http_lago_webhook_redis_io_addrs_copy(ngx_addr_t *addrs,
+    ngx_uint_t n, ngx_log_t *log);
+void ngx_http_lago_webhook_redis_io_addrs_free(ngx_addr_t *addrs,
+    ngx_uint_t n);
+
 /* closes and frees; no handler is called any more */
 void ngx_http_lago_webhook_redis_io_close(
     ngx_http_lago_webhook_redis_io_t *io);

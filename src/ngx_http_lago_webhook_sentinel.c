@@ -79,35 +79,14 @@ ngx_http_lago_webhook_sentinel_conf_copy(
     ngx_http_lago_webhook_sentinel_conf_t *conf, ngx_log_t *log)
 {
     u_char      *p;
-    ngx_uint_t   i;
-    ngx_addr_t  *addrs, *a;
+    ngx_addr_t  *addrs;
 
-    addrs = ngx_calloc(conf->nsentinels * sizeof(ngx_addr_t), log);
+    addrs = ngx_http_lago_webhook_redis_io_addrs_copy(conf->sentinels,
+                                                      conf->nsentinels, log);
     if (addrs == NULL) {
+        conf->sentinels = NULL;
+        conf->nsentinels = 0;
         return NGX_ERROR;
-    }
-
-    for (i = 0; i < conf->nsentinels; i++) {
-        a = &conf->sentinels[i];
-
-        /* the address, then its name, in one block */
-
-        p = ngx_alloc(a->socklen + a->name.len + 1, log);
-        if (p == NULL) {
-            conf->sentinels = addrs;
-            conf->nsentinels = i;
-            return NGX_ERROR;
-        }
-
-        ngx_memcpy(p, a->sockaddr, a->socklen);
-        addrs[i].sockaddr = (struct sockaddr *) p;
-        addrs[i].socklen = a->socklen;
-
-        p += a->socklen;
-        ngx_memcpy(p, a->name.data, a->name.len);
-        p[a->name.len] = '\0';
-        addrs[i].name.data = p;
-        addrs[i].name.len = a->name.len;
     }
 
     conf->sentinels = addrs;
@@ -136,17 +115,12 @@ void
 ngx_http_lago_webhook_sentinel_conf_free(
     ngx_http_lago_webhook_sentinel_conf_t *conf)
 {
-    ngx_uint_t  i;
-
     if (conf->sentinels == NULL) {
         return;
     }
 
-    for (i = 0; i < conf->nsentinels; i++) {
-        ngx_free(conf->sentinels[i].sockaddr);
-    }
-
-    ngx_free(conf->sentinels);
+    ngx_http_lago_webhook_redis_io_addrs_free(conf->sentinels,
+                                              conf->nsentinels);
     ngx_free(conf->master.data);
 
     conf->sentinels = NULL;

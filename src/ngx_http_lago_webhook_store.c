@@ -682,10 +682,13 @@ ngx_http_lago_webhook_store_wait(ngx_http_request_t *r,
     argvlen[2] = ngx_http_lago_webhook_decimal(timeout, lmcf->wait_timeout)
                  - timeout;
 
+    ngx_memzero(&cmd, sizeof(ngx_http_lago_webhook_redis_command_t));
+
     cmd.key = call->cmd.key;
     cmd.argc = 3;
     cmd.argv = argv;
     cmd.argvlen = argvlen;
+    cmd.follows = 1;
 
     /* the command is formatted before this returns: the stack will do */
 
