@@ -379,7 +379,7 @@ cluster_slot_map() {
 
 # cluster_wait [SECONDS]: until every node of CLUSTER_PORTS says
 # cluster_state:ok, knows all six nodes and has the same slot map as the
-# others (30 s at most)
+# others, and every replica has synced with its master (30 s at most)
 cluster_wait() {
     local tries=$(( ${1:-30} * 10 )) _ port info map first ok
 
@@ -390,6 +390,14 @@ cluster_wait() {
             info=$(cluster_cli "$port" cluster info 2>/dev/null | tr -d '\r')
             if [[ $info != *cluster_state:ok* ]] \
                || [[ $info != *cluster_known_nodes:6* ]]; then
+                ok=no
+                break
+            fi
+            # a replica that has not synced yet could not take over
+            info=$(cluster_cli "$port" info replication 2>/dev/null \
+                   | tr -d '\r')
+            if [[ $info == *role:slave* ]] \
+               && [[ $info != *master_link_status:up* ]]; then
                 ok=no
                 break
             fi
@@ -413,7 +421,8 @@ cluster_wait() {
 # cluster_start DIR FIRST_PORT [redis-server options...]: the six nodes on
 # ports FIRST_PORT to FIRST_PORT+5 (their cluster bus 10000 above), each
 # daemonized with its data, nodes-<port>.conf, redis.pid and redis.log in
-# DIR/<port>, the append-only file on and no RDB snapshots.  The first
+# DIR/<port>, the append-only file on and no RDB snapshots; a replica's
+# first sync starts at once (repl-diskless-sync-delay 0), not 5 s later.  The first
 # time, redis-cli --cluster create makes them one cluster, a replica to
 # each master; on a DIR of an earlier run (the nodes-<port>.conf files
 # exist) the nodes start with their data and find each other again.
@@ -451,6 +460,7 @@ cluster_start() {
             --save '' --appendonly yes \
             --cluster-enabled yes --cluster-config-file "nodes-$port.conf" \
             --cluster-node-timeout "${CLUSTER_NODE_TIMEOUT:-2000}" \
+            --repl-diskless-sync-delay 0 \
             "$@" || {
             echo "cluster_start: redis-server on port $port did not start" \
                  "(see $CLUSTER_DIR/$port/redis.log)" >&2

@@ -249,7 +249,7 @@ sub parse_cluster_url {
         if defined $db && $db ne '' && $db != 0;
 
     my @seeds;
-    for my $hp (split /,/, $hosts) {
+    for my $hp (split /,/, $hosts, -1) {
         my ($host, $port) = $hp =~ m{
             \A ( \[ [0-9A-Fa-f:.]+ \] | [^:\[\]]+ ) (?: : ([0-9]+) )? \z
         }x or die "Redis URL: '$hp' is not a cluster node's host[:port]\n";
@@ -712,9 +712,12 @@ package Lago::Redis::Cluster;
 #   TRYAGAIN                the keys of a multi-key command are split by
 #                           a migration: sent again after 50 ms, 20 times
 #                           at most
-# A master that cannot be connected to is looked for again in a fresh
-# slot map (its replica may have taken over), for about the time a
-# failover takes; a command already sent is never sent twice.
+# A master that cannot be connected to, or whose connection breaks, is
+# looked for again in a fresh slot map (its replica may have taken over),
+# for about the time a failover takes, and the command sent again: a
+# command may then run twice, when a node died between running it and
+# answering (those of lago-admin may: they set, add and delete).  A
+# command that timed out is never sent again.
 #
 # Commands without a key, as this client runs them:
 #   KEYS, DBSIZE             on every master: the keys of all, their sum
@@ -995,6 +998,18 @@ sub on_slot {
             # an error reply leaves the connection usable; a failure of
             # the connection does not
             $self->drop_node($addr) unless $err =~ /\ARedis error: /;
+
+            # the node went away (not a timeout: a slow node may still
+            # run the command): a new connection, perhaps to its replica
+            if ($err =~ /closed the connection|cannot (?:write to|read from)/
+                && !$asking && $failover++ < $FAILOVER_TRIES)
+            {
+                Time::HiRes::sleep($FAILOVER_WAIT) if $failover > 1;
+                eval { $self->refresh_slots };
+                $addr = $self->{slots}[$slot];
+                next;
+            }
+
             $reply = bless { message => $1 }, 'Lago::Redis::Error'
                 if $err =~ /\ARedis error: ((?:MOVED|ASK|TRYAGAIN)\b.*)\n/;
             die $err unless ref $reply eq 'Lago::Redis::Error';
