@@ -63,9 +63,11 @@ NGINX_LD_OPT   ?=
 # runner in t/lib, or upstream's lib/), the suites to run (default: all),
 # extra prove flags, and LAGO_TEST_REDIS_AUTH=1 / LAGO_TEST_REDIS_UNIX=1 /
 # LAGO_TEST_REDIS_TLS=1 (or mutual) for a Redis with an ACL user and
-# password / reached on a unix socket / over TLS only
+# password / reached on a unix socket / over TLS only;
+# LAGO_TEST_REDIS=cluster for a Redis Cluster of six nodes instead of the
+# single Redis (make test LAGO_TEST_REDIS=cluster)
 export TEST_NGINX_LIB TEST_FILES PROVE_FLAGS LAGO_TEST_REDIS_AUTH \
-       LAGO_TEST_REDIS_UNIX LAGO_TEST_REDIS_TLS
+       LAGO_TEST_REDIS_UNIX LAGO_TEST_REDIS_TLS LAGO_TEST_REDIS
 
 MODULE_SOURCES := config VERSION ngx_http_lago_webhook_module.c \
                   $(wildcard src/*.c src/*.h src/lib/*.c src/lib/*.h)

@@ -8,8 +8,8 @@ package Lago;
 #
 # - every block with a --- config gets the module's Redis directives in
 #   its http_config: those of LAGO_REDIS_URL (the Redis that `make test`
-#   started: address or unix socket, user, password, database, TLS) and a
-#   key prefix of this run's own;
+#   started: address or unix socket, user, password, database, TLS, or the
+#   nodes of a Redis Cluster) and a key prefix of this run's own;
 # - $LAGO_KEY / $LAGO_ORG in a block's sections become the API key and id
 #   of an organization made for that block alone ($LAGO_KEY2 / $LAGO_ORG2:
 #   a second one), so blocks never see each other's endpoints;
@@ -46,17 +46,34 @@ $ENV{LAGO_REDIS_PREFIX} = $ENV{TEST_NGINX_LAGO_PREFIX};
 our $HttpConfig = redis_directives($ENV{LAGO_REDIS_URL})
                   . "    lago_webhook_redis_prefix \$TEST_NGINX_LAGO_PREFIX;\n";
 
+# the suites run against a Redis Cluster (make test LAGO_TEST_REDIS=cluster):
+# what a suite that needs one Redis, or counts its connections, can ask
+our $Cluster = Lago::Redis->parse_url($ENV{LAGO_REDIS_URL})->{scheme}
+               eq 'redis-cluster';
+
 
 # The module's directives for the Redis of a URL (Lago::Redis's forms)
 sub redis_directives {
     my ($url) = @_;
 
     my $c = Lago::Redis->parse_url($url);
-    my $address = defined $c->{path} ? "unix:$c->{path}"
-                  : $c->{host} =~ /:/ ? "[$c->{host}]:$c->{port}"
-                  : "$c->{host}:$c->{port}";
+    my $hostport = sub {
+        my ($host, $port) = @_;
+        return $host =~ /:/ ? "[$host]:$port" : "$host:$port";
+    };
 
-    my $conf = '    lago_webhook_redis ' . nginx_quote($address) . ";\n";
+    my $conf;
+    if ($c->{scheme} eq 'redis-cluster') {
+        # the seeds; every node has the user and password, database 0
+        $conf = '    lago_webhook_redis_cluster '
+                . join(' ', map { nginx_quote($hostport->(@$_)) }
+                                @{ $c->{seeds} })
+                . ";\n";
+    } else {
+        my $address = defined $c->{path} ? "unix:$c->{path}"
+                      : $hostport->($c->{host}, $c->{port});
+        $conf = '    lago_webhook_redis ' . nginx_quote($address) . ";\n";
+    }
     $conf .= '    lago_webhook_redis_user ' . nginx_quote($c->{user}) . ";\n"
         if defined $c->{user} && $c->{user} ne '';
     $conf .= '    lago_webhook_redis_password ' . nginx_quote($c->{password})
@@ -378,7 +395,8 @@ Test::Nginx::Socket::add_block_preprocessor(sub {
         $block->set_value(http_config => $HttpConfig);
 
     } elsif (defined $block->http_config
-             && $block->http_config !~ /lago_webhook_redis(?:_sentinel)?\s/)
+             && $block->http_config
+                !~ /lago_webhook_redis(?:_sentinel|_cluster)?\s/)
     {
         $block->set_value(http_config => $HttpConfig . $block->http_config);
     }

@@ -320,3 +320,218 @@ sentinel_stop() {
     done
     SENTINEL_PIDS=()
 }
+
+# free_port_run N: the first of N consecutive free loopback TCP ports
+# whose Redis Cluster bus ports (each + 10000) are free as well, for
+# cluster_start.  Taken from 20000-29999, below the kernel's ephemeral
+# range, so that outgoing connections do not take them in the meantime.
+free_port_run() {
+    perl -MIO::Socket::INET -e '
+        my $n = $ARGV[0] || 1;
+        for (1 .. 200) {
+            my $first = 20000 + int rand(10000 - $n);
+            my @socks;
+            for my $port (map { ($_, $_ + 10000) } $first .. $first + $n - 1) {
+                my $sock = IO::Socket::INET->new(
+                    Listen => 1, LocalAddr => "127.0.0.1",
+                    LocalPort => $port, ReuseAddr => 1) or last;
+                push @socks, $sock;
+            }
+            if (@socks == 2 * $n) { print "$first\n"; exit 0 }
+        }
+        die "no run of $n free ports\n";' "${1:-1}"
+}
+
+# A Redis Cluster of six nodes on 127.0.0.1, three masters and a replica
+# each, for make run and make test:
+#
+#   cluster_start "$dir/cluster" 7000 [redis-server options...]
+#   cluster_cli 7000 cluster info
+#   cluster_stop "$dir/cluster"
+#
+# CLUSTER_PORTS (the six ports) and CLUSTER_DIR are set for the others.
+# REDIS_CLI_AUTH (see above) is used with every node; a cluster that wants
+# AUTH also needs --masteruser/--masterauth among the options, for its
+# replicas.
+
+# cluster_cli PORT ARGS...: redis-cli against the node on PORT
+cluster_cli() {
+    local port=$1
+    shift
+    redis-cli -p "$port" ${REDIS_CLI_AUTH[@]+"${REDIS_CLI_AUTH[@]}"} \
+        --no-auth-warning "$@"
+}
+
+# cluster_slot_map PORT: the slot map node PORT believes in, one line per
+# master that serves slots ("<node id> <ranges...>"), sorted; empty when
+# the node does not answer
+cluster_slot_map() {
+    cluster_cli "$1" cluster nodes 2>/dev/null | awk '
+        $3 ~ /master/ && $3 !~ /fail/ {
+            line = $1
+            for (i = 9; i <= NF; i++)
+                if ($i !~ /^\[/)        # a slot being migrated, not owned
+                    line = line " " $i
+            if (line != $1)
+                print line
+        }' | sort
+}
+
+# cluster_wait [SECONDS]: until every node of CLUSTER_PORTS says
+# cluster_state:ok, knows all six nodes and has the same slot map as the
+# others, and every replica has synced with its master (30 s at most)
+cluster_wait() {
+    local tries=$(( ${1:-30} * 10 )) _ port info map first ok
+
+    for _ in $(seq "$tries"); do
+        ok=yes
+        first=""
+        for port in "${CLUSTER_PORTS[@]}"; do
+            info=$(cluster_cli "$port" cluster info 2>/dev/null | tr -d '\r')
+            if [[ $info != *cluster_state:ok* ]] \
+               || [[ $info != *cluster_known_nodes:6* ]]; then
+                ok=no
+                break
+            fi
+            # a replica that has not synced yet could not take over
+            info=$(cluster_cli "$port" info replication 2>/dev/null \
+                   | tr -d '\r')
+            if [[ $info == *role:slave* ]] \
+               && [[ $info != *master_link_status:up* ]]; then
+                ok=no
+                break
+            fi
+            map=$(cluster_slot_map "$port")
+            if [ -z "$first" ]; then
+                first=$map
+            elif [ "$map" != "$first" ]; then
+                ok=no
+                break
+            fi
+        done
+        [ "$ok" = yes ] && return 0
+        sleep 0.1
+    done
+
+    echo "Redis Cluster on ports ${CLUSTER_PORTS[*]} not ready" \
+         "(see $CLUSTER_DIR/*/redis.log)" >&2
+    return 1
+}
+
+# cluster_start DIR FIRST_PORT [redis-server options...]: the six nodes on
+# ports FIRST_PORT to FIRST_PORT+5 (their cluster bus 10000 above), each
+# daemonized with its data, nodes-<port>.conf, redis.pid and redis.log in
+# DIR/<port>, the append-only file on and no RDB snapshots; a replica's
+# first sync starts at once (repl-diskless-sync-delay 0), not 5 s later.  The first
+# time, redis-cli --cluster create makes them one cluster, a replica to
+# each master; on a DIR of an earlier run (the nodes-<port>.conf files
+# exist) the nodes start with their data and find each other again.
+# Returns once the cluster is ready (cluster_wait).
+#
+# CLUSTER_NODE_TIMEOUT: cluster-node-timeout, in ms (2000): how long a
+# master may not answer before its replica takes over.
+cluster_start() {
+    CLUSTER_DIR=$1
+    local first=$2
+    shift 2
+
+    CLUSTER_PORTS=()
+    local port i existing=0
+    for i in 0 1 2 3 4 5; do
+        port=$((first + i))
+        CLUSTER_PORTS+=("$port")
+        [ -s "$CLUSTER_DIR/$port/nodes-$port.conf" ] \
+            && existing=$((existing + 1))
+    done
+
+    if [ "$existing" != 0 ] && [ "$existing" != 6 ]; then
+        echo "cluster_start: $CLUSTER_DIR holds the configuration of" \
+             "$existing nodes of ports ${CLUSTER_PORTS[*]}, not 6:" \
+             "remove it to start afresh" >&2
+        return 1
+    fi
+
+    for port in "${CLUSTER_PORTS[@]}"; do
+        mkdir -p "$CLUSTER_DIR/$port"
+        redis-server --port "$port" --bind 127.0.0.1 \
+            --dir "$CLUSTER_DIR/$port" \
+            --logfile "$CLUSTER_DIR/$port/redis.log" \
+            --daemonize yes --pidfile "$CLUSTER_DIR/$port/redis.pid" \
+            --save '' --appendonly yes \
+            --cluster-enabled yes --cluster-config-file "nodes-$port.conf" \
+            --cluster-node-timeout "${CLUSTER_NODE_TIMEOUT:-2000}" \
+            --repl-diskless-sync-delay 0 \
+            "$@" || {
+            echo "cluster_start: redis-server on port $port did not start" \
+                 "(see $CLUSTER_DIR/$port/redis.log)" >&2
+            return 1
+        }
+    done
+
+    local _ up
+    for port in "${CLUSTER_PORTS[@]}"; do
+        up=no
+        for _ in $(seq 50); do
+            if [ "$(cluster_cli "$port" ping 2>/dev/null)" = PONG ]; then
+                up=yes
+                break
+            fi
+            sleep 0.1
+        done
+        if [ "$up" = no ]; then
+            echo "cluster_start: redis-server on port $port does not" \
+                 "answer (see $CLUSTER_DIR/$port/redis.log)" >&2
+            return 1
+        fi
+    done
+
+    if [ "$existing" = 0 ]; then
+        local nodes=()
+        for port in "${CLUSTER_PORTS[@]}"; do
+            nodes+=("127.0.0.1:$port")
+        done
+        if ! redis-cli ${REDIS_CLI_AUTH[@]+"${REDIS_CLI_AUTH[@]}"} \
+                 --no-auth-warning --cluster create "${nodes[@]}" \
+                 --cluster-replicas 1 --cluster-yes \
+                 > "$CLUSTER_DIR/create.log" 2>&1; then
+            echo "cluster_start: redis-cli --cluster create failed:" >&2
+            cat "$CLUSTER_DIR/create.log" >&2
+            return 1
+        fi
+    fi
+
+    cluster_wait
+}
+
+# cluster_stop DIR: SHUTDOWN to every node of DIR (each writes its
+# append-only file out first), then waits for them; a node that does not
+# obey within 10 s is killed
+cluster_stop() {
+    local dir=$1 pidfile port pid pids=() clis=() _ alive
+
+    for pidfile in "$dir"/*/redis.pid; do
+        [ -s "$pidfile" ] || continue
+        pid=$(cat "$pidfile")
+        kill -0 "$pid" 2>/dev/null || continue
+        pids+=("$pid")
+        port=$(basename "$(dirname "$pidfile")")
+        # in the background: a master's SHUTDOWN waits for its replica
+        cluster_cli "$port" shutdown >/dev/null 2>&1 &
+        clis+=("$!")
+    done
+
+    for _ in $(seq 100); do
+        alive=no
+        for pid in ${pids[@]+"${pids[@]}"}; do
+            kill -0 "$pid" 2>/dev/null && alive=yes
+        done
+        [ "$alive" = no ] && break
+        sleep 0.1
+    done
+    for pid in ${pids[@]+"${pids[@]}"}; do
+        kill -KILL "$pid" 2>/dev/null || true
+    done
+    for pid in ${clis[@]+"${clis[@]}"}; do
+        wait "$pid" 2>/dev/null || true
+    done
+}

@@ -20,12 +20,20 @@ package Lago::Redis;
 #   unix:///path/to/socket[?db=N&password=P&user=U]
 #   redis-sentinel://[[user]:password@]host[:port][,host[:port]...][/db]
 #       #master_name
+#   redis-cluster://[[user]:password@]host[:port][,host[:port]...][/0]
 #
 # redis-sentinel:// is Lettuce's form: the sentinels (port 26379 unless
 # given) are asked in turn for the address of the master named after the
 # '#', which is then connected to, and must say with ROLE that it is the
 # master.  The user and password are the master's; the sentinels are asked
 # without AUTH.
+#
+# redis-cluster:// is a Redis Cluster, known by some of its nodes (the
+# seeds, port 6379 unless given); connect() then returns a
+# Lago::Redis::Cluster (below), which has the same command() and
+# transaction(), sends each command to the master that serves its key's
+# slot and follows the cluster's redirections.  The user and password are
+# every node's; a cluster has database 0 only.
 #
 # rediss:// is Redis over TLS, with redis-py's query parameters:
 # ssl_ca_certs, the CAs (PEM) to verify the server with (default: the
@@ -64,14 +72,17 @@ my %SCHEMES = (
     unix   => { parse => \&parse_unix_url,  connect => \&connect_unix },
     'redis-sentinel' => { parse => \&parse_sentinel_url,
                           connect => \&connect_sentinel },
+    'redis-cluster' => { parse => \&parse_cluster_url, connect => undef },
 );
 
 my $FORMS = 'redis://[[user]:password@]host[:port][/db],'
           . ' rediss://[[user]:password@]host[:port][/db][?ssl_ca_certs=FILE'
           . '&ssl_certfile=FILE&ssl_keyfile=FILE&ssl_cert_reqs=required|none]'
           . ', unix:///path/to/socket[?db=N&password=P&user=U]'
-          . ' or redis-sentinel://[[user]:password@]host[:port]'
-          . '[,host[:port]...][/db]#master_name';
+          . ', redis-sentinel://[[user]:password@]host[:port]'
+          . '[,host[:port]...][/db]#master_name'
+          . ' or redis-cluster://[[user]:password@]host[:port]'
+          . '[,host[:port]...]';
 
 # rediss://'s query parameters, as redis-py names them
 my %TLS_PARAMS = map { $_ => 1 }
@@ -222,6 +233,38 @@ sub parse_sentinel_url {
 }
 
 
+# redis-cluster://: the seed nodes as [host, port] pairs
+sub parse_cluster_url {
+    my ($url) = @_;
+
+    my ($user, $password, $hosts, $db) = $url =~ m{
+        \A redis-cluster://
+        (?: ([^:@/?\#]*) (?: : ([^@/?\#]*) )? @ )?    # [user][:password]@
+        ( [^@/?\#]+ )                                # host[:port],...
+        (?: / ([0-9]*) )?                            # /db
+        \z
+    }xi or die "a Redis URL must look like $FORMS\n";
+
+    die "Redis URL: a Redis Cluster has database 0 only\n"
+        if defined $db && $db ne '' && $db != 0;
+
+    my @seeds;
+    for my $hp (split /,/, $hosts, -1) {
+        my ($host, $port) = $hp =~ m{
+            \A ( \[ [0-9A-Fa-f:.]+ \] | [^:\[\]]+ ) (?: : ([0-9]+) )? \z
+        }x or die "Redis URL: '$hp' is not a cluster node's host[:port]\n";
+        $host =~ s/\A\[(.*)\]\z/$1/;
+        $port = 6379 unless defined $port;
+        die "Redis URL: port out of range\n"
+            unless $port >= 1 && $port <= 65535;
+        push @seeds, [$host, 0 + $port];
+    }
+
+    return { seeds => \@seeds, user => unescape($user),
+             password => unescape($password), db => $db };
+}
+
+
 # Asks each sentinel in turn where the master is, and connects to it.
 # The master's address goes into $c for the messages that follow.
 sub connect_sentinel {
@@ -274,6 +317,10 @@ sub connect_sentinel {
 sub address {
     my ($c) = @_;
     return "unix:$c->{path}" if defined $c->{path};
+    return 'the Redis Cluster of ' . join(',', map {
+               address({ host => $_->[0], port => $_->[1] })
+           } @{ $c->{seeds} })
+        if !defined $c->{host} && defined $c->{seeds};
     return "the master '$c->{master}'" if !defined $c->{host}
                                           && defined $c->{master};
     return ($c->{host} =~ /:/ ? "[$c->{host}]" : $c->{host}) . ":$c->{port}";
@@ -392,6 +439,17 @@ sub connect {
 
     my $c = $class->parse_url($url);
 
+    return Lago::Redis::Cluster->new($c, %opt)
+        if $c->{scheme} eq 'redis-cluster';
+
+    return $class->connect_parsed($c, %opt);
+}
+
+
+# connect() for a URL parsed already
+sub connect_parsed {
+    my ($class, $c, %opt) = @_;
+
     my $self = bless {
         address => address($c),
         timeout => defined $opt{timeout} ? $opt{timeout} : $TIMEOUT,
@@ -432,6 +490,10 @@ sub connect {
 
     return $self;
 }
+
+
+# a Lago::Redis::Cluster says yes
+sub is_cluster { 0 }
 
 
 sub close {
@@ -621,6 +683,528 @@ sub read_reply {
     }
 
     die "Redis protocol error: unknown reply type\n";
+}
+
+
+package Lago::Redis::Cluster;
+
+# A Redis Cluster, seen as one Redis (Lago::Redis->connect with a
+# redis-cluster:// URL makes one):
+#
+#   my $cluster = Lago::Redis->connect('redis-cluster://127.0.0.1:7000,'
+#                                      . '127.0.0.1:7001');
+#   $cluster->command('HGET', "lago:{$org}:organization", 'name');
+#   $cluster->transaction(['HSET', "lago:{$org}:organization", ...],
+#                         ['SADD', "lago:{$org}:api_keys", $sha]);
+#   my $replies = $cluster->on_all_masters('DBSIZE');    # address => reply
+#
+# The slot map comes from CLUSTER SLOTS, asked of the seeds (then of the
+# nodes known already) until one answers.  A command goes to the master
+# that serves the slot of its key: the first key argument (the first of
+# KEYS for EVAL and EVALSHA), by the CRC16 of its hash tag or whole key.
+# Each node gets a connection of its own when first needed.  A node's
+# answers:
+#   MOVED <slot> <address>  the slot is that node's now: the map is
+#                           updated and the command sent there
+#   ASK <slot> <address>    the slot is being migrated and the key is
+#                           there already: ASKING and the command go to
+#                           that node, once; the map stays as it is
+#   TRYAGAIN                the keys of a multi-key command are split by
+#                           a migration: sent again after 50 ms, 20 times
+#                           at most
+# A master that cannot be connected to, or whose connection breaks, is
+# looked for again in a fresh slot map (its replica may have taken over),
+# for about the time a failover takes, and the command sent again: a
+# command may then run twice, when a node died between running it and
+# answering (those of lago-admin may: they set, add and delete).  A
+# command that timed out is never sent again.
+#
+# Commands without a key, as this client runs them:
+#   KEYS, DBSIZE             on every master: the keys of all, their sum
+#   SCAN                     every master in turn; the cursor, "0" at both
+#                            ends, says which master and where in it
+#   FLUSHALL, FLUSHDB,       on every master; the first master's reply
+#   SCRIPT, FUNCTION
+#   DEL, UNLINK, EXISTS,     keys of several slots: split by slot, the
+#   TOUCH                    counts added up
+#   MULTI, EXEC, DISCARD     refused: transaction() runs a whole one
+#   AUTH, SELECT             refused: the URL sets them for every node
+#   the others (PING, INFO,  one master: the one serving slot 0
+#   CLIENT, CONFIG...)
+# on_all_masters() runs any command on every master.
+#
+# A transaction's keys must all be in one slot (a {hash tag} does it):
+# Redis runs MULTI/EXEC on one node only.  WATCH goes to the node of its
+# keys, and a transaction after it must be on that node.
+
+use strict;
+use warnings;
+
+use Time::HiRes ();
+
+my $SLOTS            = 16384;
+my $MAX_REDIRECTS    = 16;
+my $TRYAGAIN_TRIES   = 20;
+my $TRYAGAIN_WAIT    = 0.05;
+# a master lost: how often, and how long apart, the slot map is asked
+# for again (cluster-node-timeout and an election: a few seconds)
+my $FAILOVER_TRIES   = 20;
+my $FAILOVER_WAIT    = 0.5;
+
+# CRC16/XMODEM (polynomial 0x1021, initial 0), a byte at a time
+my @CRC16 = map {
+    my $crc = $_ << 8;
+    for (1 .. 8) {
+        $crc = $crc & 0x8000 ? (($crc << 1) ^ 0x1021) & 0xffff
+                             : ($crc << 1) & 0xffff;
+    }
+    $crc;
+} 0 .. 255;
+
+sub crc16 {
+    my ($bytes) = @_;
+
+    my $crc = 0;
+    $crc = (($crc << 8) & 0xffff) ^ $CRC16[(($crc >> 8) ^ $_) & 0xff]
+        for unpack 'C*', $bytes;
+
+    return $crc;
+}
+
+# The slot of a key: of its hash tag, the bytes between the first '{' and
+# the next '}' when there are any, or else of the whole key
+sub key_slot {
+    my ($key) = @_;
+
+    my $bytes = defined $key ? "$key" : '';
+    utf8::encode($bytes) if utf8::is_utf8($bytes);
+
+    my $open = index $bytes, '{';
+    if ($open >= 0) {
+        my $close = index $bytes, '}', $open + 1;
+        $bytes = substr $bytes, $open + 1, $close - $open - 1
+            if $close > $open + 1;
+    }
+
+    return crc16($bytes) % $SLOTS;
+}
+
+my %ALL_MASTERS = map { $_ => 1 } qw(KEYS DBSIZE FLUSHALL FLUSHDB SCRIPT
+                                     FUNCTION);
+my %SPLIT_BY_SLOT = map { $_ => 1 } qw(DEL UNLINK EXISTS TOUCH);
+my %KEYLESS = map { $_ => 1 } qw(
+    ACL BGREWRITEAOF BGSAVE CLIENT CLUSTER COMMAND CONFIG DEBUG ECHO
+    FAILOVER HELLO INFO LASTSAVE LATENCY LOLWUT MODULE MONITOR
+    PING PUBLISH PUBSUB RANDOMKEY READONLY READWRITE ROLE SAVE SHUTDOWN
+    SLOWLOG TIME WAIT UNWATCH);
+my %REFUSED = (
+    MULTI   => 'use transaction()',
+    EXEC    => 'use transaction()',
+    DISCARD => 'use transaction()',
+    AUTH    => 'the URL gives the user and password of every node',
+    SELECT  => 'a Redis Cluster has database 0 only',
+    SWAPDB  => 'a Redis Cluster has database 0 only',
+);
+
+
+sub new {
+    my ($class, $c, %opt) = @_;
+
+    my $self = bless {
+        c       => $c,
+        opt     => \%opt,
+        address => Lago::Redis::address($c),
+        nodes   => {},          # "host:port" => Lago::Redis
+        slots   => [],          # slot => "host:port" of its master
+        masters => [],          # "host:port" of every master, sorted
+    }, $class;
+
+    $self->refresh_slots;
+
+    return $self;
+}
+
+
+sub is_cluster { 1 }
+
+
+# the masters of the slot map, as "host:port", sorted
+sub masters {
+    my ($self) = @_;
+    return @{ $self->{masters} };
+}
+
+
+# the master serving a slot, as "host:port"
+sub slot_master {
+    my ($self, $slot) = @_;
+    return $self->{slots}[$slot];
+}
+
+
+sub split_address {
+    my ($addr) = @_;
+
+    my ($host, $port) = $addr =~ /\A(.*):([0-9]+)\z/
+        or die "Redis Cluster: '$addr' is not a node's address\n";
+    $host =~ s/\A\[(.*)\]\z/$1/;
+
+    return ($host, 0 + $port);
+}
+
+
+# The connection to a node ("host:port"), opened when first needed
+sub node {
+    my ($self, $addr) = @_;
+
+    return $self->{nodes}{$addr} if $self->{nodes}{$addr};
+
+    my ($host, $port) = split_address($addr);
+    my %c = (scheme => 'redis', host => $host, port => $port, db => 0,
+             user => $self->{c}{user}, password => $self->{c}{password});
+
+    return $self->{nodes}{$addr} =
+        Lago::Redis->connect_parsed(\%c, %{ $self->{opt} });
+}
+
+
+sub drop_node {
+    my ($self, $addr) = @_;
+
+    my $node = delete $self->{nodes}{$addr};
+    $node->close if $node;
+}
+
+
+# The slot map again, from CLUSTER SLOTS of the first node that answers:
+# the seeds first, then the other nodes known; dies when none does
+sub refresh_slots {
+    my ($self) = @_;
+
+    my @candidates = map { Lago::Redis::address({ host => $_->[0],
+                                                  port => $_->[1] }) }
+                     @{ $self->{c}{seeds} };
+    my %seen = map { $_ => 1 } @candidates;
+    push @candidates, grep { !$seen{$_}++ }
+                      @{ $self->{masters} }, sort keys %{ $self->{nodes} };
+
+    my @why;
+
+    for my $addr (@candidates) {
+        my $reply = eval { $self->node($addr)->command('CLUSTER', 'SLOTS') };
+        if (!defined $reply) {
+            my $err = $@ || 'no answer';
+            $err =~ s/\s+\z//;
+            $err =~ s/\A(?:Redis error: )?//;
+            push @why, "$addr: $err";
+            $self->drop_node($addr) if $@ && $@ !~ /\ARedis error: /;
+            next;
+        }
+
+        if (ref $reply ne 'ARRAY' || !@$reply) {
+            push @why, "$addr: serves no slots";
+            next;
+        }
+
+        my ($asked_host) = split_address($addr);
+        my (@slots, %masters);
+        for my $range (@$reply) {
+            my ($from, $to, $master) = @$range;
+            next unless ref $master eq 'ARRAY';
+            my ($host, $port) = @$master;
+            # a node that does not know its own address says "" or "?"
+            $host = $asked_host if !defined $host || $host eq ''
+                                   || $host eq '?';
+            my $master_addr = ($host =~ /:/ ? "[$host]" : $host) . ":$port";
+            $masters{$master_addr} = 1;
+            $slots[$_] = $master_addr for $from .. $to;
+        }
+
+        $self->{slots} = \@slots;
+        $self->{masters} = [ sort keys %masters ];
+        return;
+    }
+
+    die "no node of $self->{address} gave the slot map: "
+        . join('; ', @why) . "\n";
+}
+
+
+# The key that places a command, or undef for a command without one
+sub command_key {
+    my ($name, @args) = @_;
+
+    if ($name =~ /\A(?:EVAL|EVALSHA|EVAL_RO|EVALSHA_RO|FCALL|FCALL_RO)\z/) {
+        return defined $args[1] && $args[1] =~ /\A[0-9]+\z/ && $args[1] > 0
+               ? $args[2] : undef;
+    }
+    if ($name eq 'OBJECT' || $name eq 'XINFO') {
+        return $args[1];
+    }
+    if ($name eq 'MEMORY') {
+        return defined $args[0] && uc $args[0] eq 'USAGE' ? $args[1] : undef;
+    }
+
+    return $args[0];
+}
+
+
+# One command on the master of a slot, following MOVED, ASK and TRYAGAIN;
+# $run, when given, runs it on the node instead (a transaction): it gets
+# the node, whether ASKING must come first and the node's address
+sub on_slot {
+    my ($self, $slot, $cmd, $run) = @_;
+
+    my ($redirects, $tryagain, $failover, $asking) = (0, 0, 0, 0);
+    my $addr = $self->{slots}[$slot];
+
+    for (;;) {
+        if (!defined $addr) {
+            die "Redis Cluster: no master serves slot $slot\n"
+                if $failover++ >= $FAILOVER_TRIES;
+            Time::HiRes::sleep($FAILOVER_WAIT);
+            $self->refresh_slots;
+            $addr = $self->{slots}[$slot];
+            next;
+        }
+
+        # not reached: nothing was sent, so the slot's master may be
+        # looked for again
+        my $node = eval { $self->node($addr) };
+        if (!$node) {
+            my $err = $@;
+            die $err if $asking || $failover++ >= $FAILOVER_TRIES;
+            Time::HiRes::sleep($FAILOVER_WAIT);
+            eval { $self->refresh_slots };
+            $addr = $self->{slots}[$slot];
+            next;
+        }
+
+        my $reply = eval {
+            if ($run) {
+                $run->($node, $asking, $addr);
+            } else {
+                $node->send_command('ASKING') if $asking;
+                $node->send_command(@$cmd);
+                if ($asking) {
+                    my $ok = $node->read_reply;
+                    die "Redis error: $ok->{message}\n"
+                        if ref $ok eq 'Lago::Redis::Error';
+                }
+                $node->read_reply;
+            }
+        };
+        if (my $err = $@) {
+            # an error reply leaves the connection usable; a failure of
+            # the connection does not
+            $self->drop_node($addr) unless $err =~ /\ARedis error: /;
+
+            # the node went away (not a timeout: a slow node may still
+            # run the command): a new connection, perhaps to its replica
+            if ($err =~ /closed the connection|cannot (?:write to|read from)/
+                && !$asking && $failover++ < $FAILOVER_TRIES)
+            {
+                Time::HiRes::sleep($FAILOVER_WAIT) if $failover > 1;
+                eval { $self->refresh_slots };
+                $addr = $self->{slots}[$slot];
+                next;
+            }
+
+            $reply = bless { message => $1 }, 'Lago::Redis::Error'
+                if $err =~ /\ARedis error: ((?:MOVED|ASK|TRYAGAIN)\b.*)\n/;
+            die $err unless ref $reply eq 'Lago::Redis::Error';
+        }
+
+        return $reply unless ref $reply eq 'Lago::Redis::Error';
+
+        my $message = $reply->{message};
+
+        if ($message =~ /\A(MOVED|ASK) ([0-9]+) (\S+)\z/) {
+            die "Redis Cluster: more than $MAX_REDIRECTS redirections for"
+                . " slot $slot\n"
+                if ++$redirects > $MAX_REDIRECTS;
+            $addr = $3;
+            $asking = $1 eq 'ASK';
+            $self->{slots}[$2] = $3 unless $asking;
+            $self->add_master($3) unless $asking;
+            next;
+        }
+
+        if ($message =~ /\ATRYAGAIN\b/ && ++$tryagain < $TRYAGAIN_TRIES) {
+            Time::HiRes::sleep($TRYAGAIN_WAIT);
+            next;
+        }
+
+        return $reply;
+    }
+}
+
+
+sub add_master {
+    my ($self, $addr) = @_;
+    $self->{masters} = [ sort { $a cmp $b } grep { $_ ne $addr }
+                         @{ $self->{masters} }, $addr ]
+        unless grep { $_ eq $addr } @{ $self->{masters} };
+}
+
+
+# The command on every master; { "host:port" => reply }.  An error reply
+# of any dies.
+sub on_all_masters {
+    my ($self, @cmd) = @_;
+
+    my %replies;
+    for my $addr ($self->masters) {
+        $replies{$addr} = $self->node($addr)->command(@cmd);
+    }
+
+    return \%replies;
+}
+
+
+# the reply of a command sent to a slot's master; dies on an error reply
+sub slot_command {
+    my ($self, $slot, @cmd) = @_;
+
+    my $reply = $self->on_slot($slot, \@cmd);
+    die "Redis error: $reply->{message}\n"
+        if ref $reply eq 'Lago::Redis::Error';
+
+    return $reply;
+}
+
+
+sub command {
+    my ($self, @cmd) = @_;
+
+    die "Redis: no command\n" unless @cmd;
+    my $name = uc $cmd[0];
+
+    die "Redis Cluster: $name is not for a cluster: $REFUSED{$name}\n"
+        if $REFUSED{$name};
+
+    if ($ALL_MASTERS{$name}) {
+        my $replies = $self->on_all_masters(@cmd);
+        my @masters = $self->masters;
+        return [ map { @{ $replies->{$_} } } @masters ] if $name eq 'KEYS';
+        if ($name eq 'DBSIZE') {
+            my $sum = 0;
+            $sum += $_ for values %$replies;
+            return $sum;
+        }
+        return $replies->{ $masters[0] };
+    }
+
+    return $self->scan(@cmd) if $name eq 'SCAN';
+
+    if ($name eq 'UNWATCH') {
+        my $addr = delete $self->{watching};
+        return defined $addr && $self->{nodes}{$addr}
+               ? $self->{nodes}{$addr}->command(@cmd) : 'OK';
+    }
+
+    if ($name eq 'WATCH') {
+        my %slots = map { key_slot($_) => 1 } @cmd[1 .. $#cmd];
+        die "Redis Cluster: WATCH of keys of several slots\n"
+            if keys %slots > 1;
+        my ($slot) = keys %slots;
+        my $reply = $self->slot_command($slot, @cmd);
+        $self->{watching} = $self->{slots}[$slot];
+        return $reply;
+    }
+
+    if ($SPLIT_BY_SLOT{$name} && @cmd > 2) {
+        my %by_slot;
+        push @{ $by_slot{ key_slot($_) } }, $_ for @cmd[1 .. $#cmd];
+        my $sum = 0;
+        $sum += $self->slot_command($_, $cmd[0], @{ $by_slot{$_} })
+            for sort { $a <=> $b } keys %by_slot;
+        return $sum;
+    }
+
+    my $key = $KEYLESS{$name} ? undef : command_key($name, @cmd[1 .. $#cmd]);
+
+    return $self->slot_command(defined $key ? key_slot($key) : 0, @cmd);
+}
+
+
+# SCAN over every master in turn: the cursor is "<master>:<its cursor>"
+# between calls, "0" at the start and at the end.  Masters that change in
+# the middle of a scan may have their keys seen twice or not at all.
+sub scan {
+    my ($self, $name, $cursor, @rest) = @_;
+
+    my ($index, $node_cursor) = (0, 0);
+    if (!defined $cursor || $cursor ne '0') {
+        ($index, $node_cursor) = (defined $cursor ? $cursor : '')
+                                 =~ /\A([0-9]+):([0-9]+)\z/
+            or die "Redis Cluster: invalid SCAN cursor\n";
+    }
+
+    my @masters = $self->masters;
+    return ['0', []] if $index > $#masters;
+
+    my $reply = $self->node($masters[$index])
+                     ->command($name, $node_cursor, @rest);
+    my ($next, $keys) = @$reply;
+
+    if ($next eq '0') {
+        $index++;
+        $next = $index > $#masters ? '0' : "$index:0";
+    } else {
+        $next = "$index:$next";
+    }
+
+    return [$next, $keys];
+}
+
+
+# The commands in one MULTI/EXEC on the master of their slot: EXEC's
+# replies, or undef when a WATCHed key changed.  All keys must be in one
+# slot.  A MOVED, ASK or TRYAGAIN while queueing discards the transaction,
+# which is then sent again where the cluster says (not after a WATCH: that
+# was on the node which refused).
+sub transaction {
+    my ($self, @commands) = @_;
+
+    my %slots;
+    for my $cmd (@commands) {
+        my ($name, @args) = @$cmd;
+        my @keys = $SPLIT_BY_SLOT{uc $name} ? @args
+                 : grep { defined } command_key(uc $name, @args);
+        $slots{ key_slot($_) } = 1 for @keys;
+    }
+    die "Redis Cluster: a transaction's keys must be in one slot"
+        . " (give them one {hash tag})\n"
+        if keys %slots > 1;
+
+    my ($slot) = keys %slots;
+    $slot = 0 unless defined $slot;
+
+    my $watching = delete $self->{watching};
+    die "Redis Cluster: WATCH was on another node than the transaction's"
+        . " slot\n"
+        if defined $watching && $watching ne ($self->{slots}[$slot] // '');
+
+    my $replies = $self->on_slot($slot, undef, sub {
+        my ($node, $asking, $addr) = @_;
+        die "Redis Cluster: the slot moved after WATCH; try again\n"
+            if defined $watching && ($asking || $addr ne $watching);
+        $node->command('ASKING') if $asking;
+        my $r = $node->transaction(@commands);
+        return defined $r ? $r : \undef;
+    });
+
+    die "Redis error: $replies->{message}\n"
+        if ref $replies eq 'Lago::Redis::Error';
+
+    return ref $replies eq 'SCALAR' ? undef : $replies;
+}
+
+
+sub close {
+    my ($self) = @_;
+    $self->drop_node($_) for keys %{ $self->{nodes} };
 }
 
 
