@@ -50,7 +50,7 @@
 /* a slot moving around more than that is a cluster that cannot agree */
 #define NGX_HTTP_LAGO_WEBHOOK_REDIRECTS_MAX  5
 
-/* how soon a command is tried again after TRYAGAIN */
+/* how soon a command is tried again after its first TRYAGAIN */
 #define NGX_HTTP_LAGO_WEBHOOK_TRYAGAIN_DELAY  10
 
 
@@ -93,6 +93,7 @@ struct ngx_http_lago_webhook_redis_op_s {
     size_t                                   len;
     ngx_uint_t                               slot;
     ngx_uint_t                               redirects;
+    ngx_uint_t                               tries;    /* TRYAGAIN */
     ngx_http_lago_webhook_redis_op_t        *follower; /* its WAIT */
     ngx_event_t                              retry;    /* TRYAGAIN */
 };
@@ -1742,7 +1743,14 @@ ngx_http_lago_webhook_redis_redirect(ngx_http_lago_webhook_redis_node_t *node,
         break;
     }
 
-    if (++op->redirects > NGX_HTTP_LAGO_WEBHOOK_REDIRECTS_MAX) {
+    /*
+     * TRYAGAIN lasts as long as the migration of the slot's keys, and is
+     * bounded by the command's timeout; a slot that keeps moving is not.
+     */
+
+    if (kind != NGX_HTTP_LAGO_WEBHOOK_CLUSTER_TRYAGAIN
+        && ++op->redirects > NGX_HTTP_LAGO_WEBHOOK_REDIRECTS_MAX)
+    {
         return NGX_DECLINED;
     }
 
@@ -1758,7 +1766,11 @@ ngx_http_lago_webhook_redis_redirect(ngx_http_lago_webhook_redis_node_t *node,
         op->retry.data = op;
         op->retry.log = op->timer.log;
 
-        ngx_add_timer(&op->retry, NGX_HTTP_LAGO_WEBHOOK_TRYAGAIN_DELAY);
+        /* 10, 20, 40 ms, then every 80 ms */
+
+        ngx_add_timer(&op->retry, NGX_HTTP_LAGO_WEBHOOK_TRYAGAIN_DELAY
+                                  << ngx_min(op->tries, 3));
+        op->tries++;
 
         return NGX_OK;
     }
