@@ -94,6 +94,7 @@ struct ngx_http_lago_webhook_redis_op_s {
     ngx_uint_t                               slot;
     ngx_uint_t                               redirects;
     ngx_uint_t                               tries;    /* TRYAGAIN */
+    unsigned                                 unrouted:1;
     ngx_http_lago_webhook_redis_op_t        *follower; /* its WAIT */
     ngx_event_t                              retry;    /* TRYAGAIN */
 };
@@ -141,6 +142,10 @@ typedef struct {
     ngx_http_lago_webhook_redis_node_t      *nodes;
     ngx_http_lago_webhook_redis_op_t        *last;   /* sent last */
 
+    /* Cluster: commands that came before the first map, to send with it */
+    ngx_http_lago_webhook_redis_op_t        *unrouted;
+    ngx_http_lago_webhook_redis_op_t       **unrouted_tail;
+
     /* Cluster */
     ngx_http_lago_webhook_redis_node_t     **slots;
     ngx_http_lago_webhook_redis_node_t      *refresher; /* asked SLOTS */
@@ -166,6 +171,10 @@ static void ngx_http_lago_webhook_redis_node_free(
 static ngx_http_lago_webhook_redis_node_t *ngx_http_lago_webhook_redis_route(
     ngx_http_lago_webhook_redis_t *rc, ngx_http_request_t *r,
     ngx_http_lago_webhook_redis_command_t *cmd, ngx_uint_t *slot);
+static ngx_uint_t ngx_http_lago_webhook_redis_connecting(
+    ngx_http_lago_webhook_redis_t *rc);
+static void ngx_http_lago_webhook_redis_route_unrouted(
+    ngx_http_lago_webhook_redis_t *rc);
 static void ngx_http_lago_webhook_redis_connect(
     ngx_http_lago_webhook_redis_node_t *node);
 static void ngx_http_lago_webhook_redis_master(void *data, ngx_addr_t *master,
@@ -295,6 +304,7 @@ ngx_http_lago_webhook_redis_init(ngx_cycle_t *cycle,
 
     rc->cluster = 1;
     rc->refresh = 1;
+    rc->unrouted_tail = &rc->unrouted;
 
     rc->slots = ngx_calloc(LAGO_WEBHOOK_SLOTS
                            * sizeof(ngx_http_lago_webhook_redis_node_t *),
@@ -446,6 +456,8 @@ ngx_http_lago_webhook_redis_exit(ngx_cycle_t *cycle)
         ngx_http_lago_webhook_redis_close(node);
         ngx_http_lago_webhook_redis_node_free(rc, node);
     }
+
+    ngx_http_lago_webhook_redis_route_unrouted(rc);
 
     while (ngx_http_lago_webhook_free_ops) {
         op = ngx_http_lago_webhook_free_ops;
@@ -637,7 +649,16 @@ ngx_http_lago_webhook_redis_send(ngx_http_request_t *r,
 
     node = ngx_http_lago_webhook_redis_route(rc, r, cmd, &slot);
 
-    if (node == NULL || node->state == NGX_HTTP_LAGO_WEBHOOK_REDIS_DISCONNECTED)
+    if (node == NULL && rc->cluster && !rc->mapped
+        && ngx_http_lago_webhook_redis_connecting(rc))
+    {
+        /*
+         * A worker just started: its commands wait for the map as they
+         * would wait for a connection being made.
+         */
+
+    } else if (node == NULL
+               || node->state == NGX_HTTP_LAGO_WEBHOOK_REDIS_DISCONNECTED)
     {
         ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                        "lago_webhook redis: not connected");
@@ -672,8 +693,9 @@ ngx_http_lago_webhook_redis_send(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
-    if (ngx_http_lago_webhook_redis_io_write(node->io, resp, last - resp)
-        != NGX_OK)
+    if (node
+        && ngx_http_lago_webhook_redis_io_write(node->io, resp, last - resp)
+           != NGX_OK)
     {
         ngx_http_lago_webhook_redis_op_put(op);
         return NGX_ERROR;
@@ -697,6 +719,17 @@ ngx_http_lago_webhook_redis_send(ngx_http_request_t *r,
 
     ngx_add_timer(&op->timer, rc->conf.timeout);
 
+    if (node == NULL) {
+        op->unrouted = 1;
+        *rc->unrouted_tail = op;
+        rc->unrouted_tail = &op->next;
+
+        ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "lago_webhook redis: op:%p waits for the slot map",
+                       op);
+        return NGX_OK;
+    }
+
     if (cmd->follows && rc->last && rc->last->request == r
         && rc->last->node == node)
     {
@@ -714,6 +747,60 @@ ngx_http_lago_webhook_redis_send(ngx_http_request_t *r,
                    op->len, node->name, op);
 
     return NGX_OK;
+}
+
+
+/* whether a node is connecting, or up: the map may still come */
+
+static ngx_uint_t
+ngx_http_lago_webhook_redis_connecting(ngx_http_lago_webhook_redis_t *rc)
+{
+    ngx_http_lago_webhook_redis_node_t  *node;
+
+    for (node = rc->nodes; node; node = node->next) {
+        if (node->state != NGX_HTTP_LAGO_WEBHOOK_REDIS_DISCONNECTED) {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+/*
+ * The commands that waited for the map go where it says, in the order
+ * they came; without a map (no node left to ask, or the worker exiting)
+ * they fail.
+ */
+
+static void
+ngx_http_lago_webhook_redis_route_unrouted(ngx_http_lago_webhook_redis_t *rc)
+{
+    ngx_http_lago_webhook_redis_op_t  *op;
+
+    while (rc->unrouted) {
+        op = rc->unrouted;
+        rc->unrouted = op->next;
+
+        if (rc->unrouted == NULL) {
+            rc->unrouted_tail = &rc->unrouted;
+        }
+
+        op->next = NULL;
+        op->unrouted = 0;
+
+        /* counted when written, as a redirected command is */
+
+        if (rc->mapped && !rc->exiting) {
+            ngx_http_lago_webhook_redis_resend(op, rc->slots[op->slot], 0);
+
+        } else if (op->request) {
+            ngx_http_lago_webhook_redis_unsent(op);
+
+        } else {
+            ngx_http_lago_webhook_redis_op_discard(op);
+        }
+    }
 }
 
 
@@ -1328,6 +1415,11 @@ ngx_http_lago_webhook_redis_close(ngx_http_lago_webhook_redis_node_t *node)
 
     ngx_http_lago_webhook_redis_schedule_reconnect(node);
     ngx_http_lago_webhook_redis_refresh(rc);
+
+    if (rc->unrouted && !ngx_http_lago_webhook_redis_connecting(rc)) {
+        /* every seed failed: no map is coming soon */
+        ngx_http_lago_webhook_redis_route_unrouted(rc);
+    }
 }
 
 
@@ -1683,6 +1775,8 @@ ngx_http_lago_webhook_redis_slots(ngx_http_lago_webhook_redis_node_t *node,
     }
 
     ngx_http_lago_webhook_redis_health(rc);
+
+    ngx_http_lago_webhook_redis_route_unrouted(rc);
 
     if (rc->refresh) {
         /* something changed while the question was out */
@@ -2078,6 +2172,11 @@ ngx_http_lago_webhook_redis_op_timeout(ngx_event_t *ev)
     ngx_http_lago_webhook_redis_call(r, op, NULL);
 
     ngx_http_run_posted_requests(c);
+
+    if (op->unrouted) {
+        /* it stays in the queue of those waiting for the map */
+        return;
+    }
 
     if (node == NULL) {
         /* waiting to be sent again after TRYAGAIN: in no queue */
