@@ -285,10 +285,12 @@ sub wait_for_redis {
 
 
 # the lines of a CLIENT LIST answer that are nginx's connections: all but
-# the asking one, whose last command is "client"
+# the asking one, whose last command is "client", and a Cluster master's
+# replica (flag S)
 sub nginx_clients {
     my ($client_list) = @_;
-    return grep { / cmd=(?!client)/ } split /\n/, $client_list;
+    return grep { / cmd=(?!client)/ && !/ flags=\w*S/ }
+           split /\n/, $client_list;
 }
 
 
