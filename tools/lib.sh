@@ -422,7 +422,9 @@ cluster_wait() {
 # ports FIRST_PORT to FIRST_PORT+5 (their cluster bus 10000 above), each
 # daemonized with its data, nodes-<port>.conf, redis.pid and redis.log in
 # DIR/<port>, the append-only file on and no RDB snapshots; a replica's
-# first sync starts at once (repl-diskless-sync-delay 0), not 5 s later.  The first
+# first sync starts at once (repl-diskless-sync-delay 0), not 5 s later,
+# and the masters that are up go on serving their slots while another is
+# down (cluster-require-full-coverage no).  The first
 # time, redis-cli --cluster create makes them one cluster, a replica to
 # each master; on a DIR of an earlier run (the nodes-<port>.conf files
 # exist) the nodes start with their data and find each other again.
@@ -461,6 +463,7 @@ cluster_start() {
             --cluster-enabled yes --cluster-config-file "nodes-$port.conf" \
             --cluster-node-timeout "${CLUSTER_NODE_TIMEOUT:-2000}" \
             --repl-diskless-sync-delay 0 \
+            --cluster-require-full-coverage no \
             "$@" || {
             echo "cluster_start: redis-server on port $port did not start" \
                  "(see $CLUSTER_DIR/$port/redis.log)" >&2
