@@ -58,6 +58,8 @@ typedef struct {
     ngx_atomic_t                 key_cache_hits;
     ngx_atomic_t                 key_cache_misses;
     ngx_atomic_t                 script_reloads;
+    ngx_atomic_t                 redirects[NGX_HTTP_LAGO_WEBHOOK_M_REDIRECTS];
+    ngx_atomic_t                 slot_map_reads;
     ngx_http_lago_webhook_metrics_slot_t  slot[NGX_MAX_PROCESSES];
 } ngx_http_lago_webhook_metrics_t;
 
@@ -525,6 +527,33 @@ ngx_http_lago_webhook_metrics_script_reload(void)
 }
 
 
+void
+ngx_http_lago_webhook_metrics_redis_redirect(
+    ngx_http_lago_webhook_metrics_redirect_e kind)
+{
+    ngx_http_lago_webhook_metrics_t  *m;
+
+    m = ngx_http_lago_webhook_metrics_get((ngx_cycle_t *) ngx_cycle);
+
+    if (m && kind < NGX_HTTP_LAGO_WEBHOOK_M_REDIRECTS) {
+        (void) ngx_atomic_fetch_add(&m->redirects[kind], 1);
+    }
+}
+
+
+void
+ngx_http_lago_webhook_metrics_redis_slot_map(void)
+{
+    ngx_http_lago_webhook_metrics_t  *m;
+
+    m = ngx_http_lago_webhook_metrics_get((ngx_cycle_t *) ngx_cycle);
+
+    if (m) {
+        (void) ngx_atomic_fetch_add(&m->slot_map_reads, 1);
+    }
+}
+
+
 /* the buckets are counted apart; a scrape adds them up */
 
 static void
@@ -741,6 +770,22 @@ ngx_http_lago_webhook_metrics_handler(ngx_http_request_t *r)
              "lago_webhook_redis_script_reloads_total", "counter",
              "Lua scripts sent again after Redis answered NOSCRIPT.",
              m->script_reloads);
+
+    p = ngx_slprintf(p, last,
+             "# HELP lago_webhook_redis_redirects_total Commands a Redis "
+             "Cluster node sent to another node.\n"
+             "# TYPE lago_webhook_redis_redirects_total counter\n"
+             "lago_webhook_redis_redirects_total{kind=\"moved\"} %uA\n"
+             "lago_webhook_redis_redirects_total{kind=\"ask\"} %uA\n"
+             "lago_webhook_redis_redirects_total{kind=\"tryagain\"} %uA\n",
+             m->redirects[NGX_HTTP_LAGO_WEBHOOK_M_MOVED],
+             m->redirects[NGX_HTTP_LAGO_WEBHOOK_M_ASK],
+             m->redirects[NGX_HTTP_LAGO_WEBHOOK_M_TRYAGAIN]);
+
+    p = ngx_http_lago_webhook_metrics_scalar(p, last,
+             "lago_webhook_redis_slot_map_reads_total", "counter",
+             "Redis Cluster slot maps read (CLUSTER SLOTS).",
+             m->slot_map_reads);
 
     if (p == last) {
         ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,

@@ -99,5 +99,18 @@ void ngx_http_lago_webhook_metrics_key_cache(ngx_uint_t hit);
 /* a script sent again with EVAL after Redis answered NOSCRIPT */
 void ngx_http_lago_webhook_metrics_script_reload(void);
 
+/* Redis Cluster: a command sent elsewhere, a slot map read */
+
+typedef enum {
+    NGX_HTTP_LAGO_WEBHOOK_M_MOVED = 0,
+    NGX_HTTP_LAGO_WEBHOOK_M_ASK,
+    NGX_HTTP_LAGO_WEBHOOK_M_TRYAGAIN,
+    NGX_HTTP_LAGO_WEBHOOK_M_REDIRECTS
+} ngx_http_lago_webhook_metrics_redirect_e;
+
+void ngx_http_lago_webhook_metrics_redis_redirect(
+    ngx_http_lago_webhook_metrics_redirect_e kind);
+void ngx_http_lago_webhook_metrics_redis_slot_map(void);
+
 
 #endif /* _NGX_HTTP_LAGO_WEBHOOK_METRICS_H_INCLUDED_ */

@@ -513,7 +513,15 @@ ngx_http_lago_webhook_redis_node(ngx_http_lago_webhook_redis_t *rc,
                              sockaddr, socklen, 1)
             == NGX_OK)
         {
-            node->retired = 0;
+            if (node->retired) {
+                /* owns slots again: it stays */
+                node->retired = 0;
+
+                if (node->drop_event.posted) {
+                    ngx_delete_posted_event(&node->drop_event);
+                }
+            }
+
             return node;
         }
     }
@@ -1760,6 +1768,8 @@ ngx_http_lago_webhook_redis_slots(ngx_http_lago_webhook_redis_node_t *node,
 
     rc->mapped = 1;
 
+    ngx_http_lago_webhook_metrics_redis_slot_map();
+
     ngx_log_debug2(NGX_LOG_DEBUG_EVENT, rc->log, 0,
                    "lago_webhook redis: %V: %ui slots mapped",
                    node->name, covered);
@@ -1851,6 +1861,13 @@ ngx_http_lago_webhook_redis_redirect(ngx_http_lago_webhook_redis_node_t *node,
     ngx_log_debug3(NGX_LOG_DEBUG_HTTP, op->timer.log, 0,
                    "lago_webhook redis: %V redirects op:%p: %s",
                    node->name, op, reply->str);
+
+    ngx_http_lago_webhook_metrics_redis_redirect(
+                      kind == NGX_HTTP_LAGO_WEBHOOK_CLUSTER_MOVED
+                      ? NGX_HTTP_LAGO_WEBHOOK_M_MOVED
+                      : kind == NGX_HTTP_LAGO_WEBHOOK_CLUSTER_ASK
+                        ? NGX_HTTP_LAGO_WEBHOOK_M_ASK
+                        : NGX_HTTP_LAGO_WEBHOOK_M_TRYAGAIN);
 
     /* its WAIT, sent right behind it, must go along */
     ngx_http_lago_webhook_redis_take_follower(node, op);

@@ -392,6 +392,9 @@ GET /t
     location /api/v1/ {
         lago_webhook;
     }
+    location = /metrics {
+        lago_webhook_metrics;
+    }
 --- init
 my $p = "$ENV{TEST_NGINX_LAGO_PREFIX}\{$Lago::Org\}:";
 my $from = main::master_of($Lago::Org);
@@ -449,6 +452,14 @@ Test::More::is(main::cli($to, 'HLEN', "'${p}webhook_endpoints'"), 4,
 Test::More::like(main::cli($from, 'EXISTS', "'${p}webhook_endpoints'"),
                  qr/MOVED $slot 127\.0\.0\.1:$to\b/, 'and none on the old one');
 Test::More::is_deeply([Lago::check_org($Lago::Org)], [], 'store consistent');
+
+($status, $body) = main::api($Lago::Key, 'GET', '/metrics');
+for my $kind (qw(moved ask tryagain)) {
+    Test::More::like($body, qr/^lago_webhook_redis_redirects_total\{kind="$kind"\} [1-9]\d*$/m,
+                     "the metrics count $kind");
+}
+Test::More::like($body, qr/^lago_webhook_redis_slot_map_reads_total ([2-9]|\d\d+)$/m,
+                 'and the slot maps read: at the start, and after MOVED');
 --- request
 GET /api/v1/webhook_endpoints?per_page=1
 --- more_headers
@@ -495,17 +506,18 @@ if ($pid == 0) {
     POSIX::_exit(0);
 }
 
-my $lists_bad;
-my ($answers, $bad) = main::load(\@orgs, 60, sub {
+my ($lists_bad, $over);
+my ($answers, $bad) = main::load(\@orgs, 180, sub {
     # a list for each organization between batches
     for my $o (@orgs) {
         my ($status, $body) = main::api($o->[1], 'GET',
                                         '/api/v1/webhook_endpoints?per_page=1');
         $lists_bad++ unless $status == 200 && $body =~ /"total_count":\d+\}\}$/;
     }
-    return waitpid($pid, POSIX::WNOHANG()) == $pid;
+    return $over = waitpid($pid, POSIX::WNOHANG()) == $pid;
 });
-Test::More::is(waitpid($pid, 0), -1, 'the reshards are over');
+Test::More::ok($over, 'the load lasted as long as the reshards')
+    or waitpid $pid, 0;
 Test::More::is_deeply($bad, [], 'every create answered 200');
 Test::More::ok(!$lists_bad, 'every list answered 200');
 Test::More::is(main::master_of($orgs[0][0]), $from, 'the slots came back')

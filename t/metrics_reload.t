@@ -55,11 +55,13 @@ sub wait_workers {
 }
 
 # the series that must never go back: counters and histograms
+# the counters a reload leaves as they were: all but the outage time,
+# and a Cluster's slot map reads, which each new worker makes
 sub counters {
     my ($series) = @_;
     return { map { $_ => $series->{$_} }
              grep { /_total(?:\{|$)|_bucket\{|_count$|_sum$/
-                    && !/^lago_webhook_redis_outage_seconds_total$/ }
+                    && !/^lago_webhook_redis_(?:outage_seconds|slot_map_reads)_total$/ }
              keys %$series };
 }
 
