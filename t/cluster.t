@@ -268,6 +268,48 @@ sub load {
     return (\%answer, \@bad, $slowest_503 // 0);
 }
 
+# Kills the master of $orgs->[0] once 50 of its creates are answered, and
+# loads all three until its organization gets a 200 again after the
+# promotion (then $on_promoted, if given, has run) or $seconds pass.
+# Returns load()'s results and the times of the kill, the promotion and
+# the first 200 after it.
+sub kill_under_load {
+    my ($orgs, $seconds, $on_promoted) = @_;
+
+    my $victim = $orgs->[0][2];
+    my ($killed, $promoted, $back);
+
+    my @results = load($orgs, $seconds, sub {
+        my ($answer, $res, $batch) = @_;
+        my $now = Time::HiRes::time();
+
+        if (!$killed && keys %{ $answer->{ $orgs->[0][0] } } >= 50) {
+            kill_node($victim);
+            $killed = $now;
+            return 0;
+        }
+
+        if ($killed && !$promoted && master_of($orgs->[0][0]) != $victim
+            && master_of($orgs->[0][0]) != 0)
+        {
+            $promoted = $now;
+            $on_promoted->() if $on_promoted;
+        }
+
+        if ($promoted
+            && grep { $batch->[$_][0] == $orgs->[0] && $res->[$_][0] == 200 }
+                    0 .. $#$batch)
+        {
+            $back = $now;
+            return 1;
+        }
+
+        return 0;
+    });
+
+    return (@results, $killed, $promoted, $back);
+}
+
 # the acknowledged creates of an organization that are not stored
 sub lost {
     my ($org, $answers) = @_;
@@ -560,32 +602,10 @@ qr/MOVED/
     }
 --- init
 my @orgs = main::orgs_on_every_master();
-my ($victim) = $orgs[0][2];
-my ($killed, $promoted, $back);
+my $victim = $orgs[0][2];
 
-my ($answers, $bad, $slowest_503) = main::load(\@orgs, 30, sub {
-    my ($answer, $res, $batch) = @_;
-    my $now = Time::HiRes::time();
-
-    if (!$killed && keys %{ $answer->{ $orgs[0][0] } } >= 50) {
-        main::kill_node($victim);
-        $killed = $now;
-        return 0;
-    }
-
-    $promoted //= $now
-        if $killed && main::master_of($orgs[0][0]) != $victim
-           && main::master_of($orgs[0][0]) != 0;
-
-    if ($promoted && grep { $batch->[$_][0] == $orgs[0] && $res->[$_][0] == 200 }
-                     0 .. $#$batch)
-    {
-        $back = $now;
-        return 1;
-    }
-
-    return 0;
-});
+my ($answers, $bad, $slowest_503, $killed, $promoted, $back)
+    = main::kill_under_load(\@orgs, 30);
 
 my %status;
 for my $o (@orgs) {
@@ -638,36 +658,11 @@ Authorization: Bearer $LAGO_KEY
 --- init
 main::wait_replicas();
 my @orgs = main::orgs_on_every_master();
-my ($victim) = $orgs[0][2];
-my ($killed, $promoted, $back);
 
-my ($answers, $bad) = main::load(\@orgs, 30, sub {
-    my ($answer, $res, $batch) = @_;
-    my $now = Time::HiRes::time();
-
-    if (!$killed && keys %{ $answer->{ $orgs[0][0] } } >= 50) {
-        main::kill_node($victim);
-        $killed = $now;
-        return 0;
-    }
-
-    if ($killed && !$promoted && main::master_of($orgs[0][0]) != $victim
-        && main::master_of($orgs[0][0]) != 0)
-    {
-        # the new master needs a replica of its own for WAIT 1
-        $promoted = $now;
-        main::start_node($victim);
-    }
-
-    if ($promoted && grep { $batch->[$_][0] == $orgs[0] && $res->[$_][0] == 200 }
-                     0 .. $#$batch)
-    {
-        $back = $now;
-        return 1;
-    }
-
-    return 0;
-});
+# the new master needs a replica of its own for WAIT 1: the old one
+my ($answers, $bad, undef, $killed, $promoted, $back)
+    = main::kill_under_load(\@orgs, 30,
+                            sub { main::start_node($orgs[0][2]) });
 
 Test::More::ok($killed && $promoted && $back, 'killed, promoted, 200 again');
 Test::More::is_deeply($bad, [], 'every answer a 200 or a JSON 503');
