@@ -126,7 +126,7 @@ sub master_of {
 # waits until every live node says the cluster is ok and agrees on who
 # serves the slots
 sub wait_cluster {
-    for (1 .. 200) {
+    for (1 .. 600) {
         my @live = grep { $Pid{$_} } @Ports;
         my @ok = grep { cli($_, 'CLUSTER', 'INFO') =~ /cluster_state:ok/ }
                  @live;
