@@ -179,6 +179,8 @@ static void ngx_http_lago_webhook_redis_connect(
     ngx_http_lago_webhook_redis_node_t *node);
 static void ngx_http_lago_webhook_redis_master(void *data, ngx_addr_t *master,
     const char *detail);
+static void ngx_http_lago_webhook_redis_switched(void *data,
+    ngx_addr_t *master, ngx_str_t *sentinel);
 static void ngx_http_lago_webhook_redis_open(
     ngx_http_lago_webhook_redis_node_t *node);
 static ngx_int_t ngx_http_lago_webhook_redis_setup(
@@ -296,6 +298,12 @@ ngx_http_lago_webhook_redis_init(ngx_cycle_t *cycle,
         node->name = &rc->conf.name;
 
         ngx_http_lago_webhook_redis_connect(node);
+
+        if (rc->conf.sentinel.nsentinels) {
+            ngx_http_lago_webhook_sentinel_watch(&rc->conf.sentinel,
+                                     ngx_http_lago_webhook_redis_switched,
+                                     node, rc->log);
+        }
 
         return NGX_OK;
     }
@@ -443,6 +451,8 @@ ngx_http_lago_webhook_redis_exit(ngx_cycle_t *cycle)
 
     rc = &ngx_http_lago_webhook_redis;
     rc->exiting = 1;
+
+    ngx_http_lago_webhook_sentinel_unwatch();
 
     for (node = rc->nodes; node; node = node->next) {
         if (node->asking) {
@@ -918,6 +928,36 @@ ngx_http_lago_webhook_redis_master(void *data, ngx_addr_t *master,
     }
 
     ngx_http_lago_webhook_redis_open(node);
+}
+
+
+/*
+ * A sentinel's +switch-master: a connection to the old master would
+ * learn of the failover only from its next write's READONLY.
+ */
+
+static void
+ngx_http_lago_webhook_redis_switched(void *data, ngx_addr_t *master,
+    ngx_str_t *sentinel)
+{
+    ngx_http_lago_webhook_redis_node_t  *node = data;
+
+    ngx_http_lago_webhook_redis_t  *rc;
+
+    rc = &ngx_http_lago_webhook_redis;
+
+    if (ngx_cmp_sockaddr(master->sockaddr, master->socklen,
+                         node->addr.sockaddr, node->addr.socklen, 1)
+        == NGX_OK)
+    {
+        return;
+    }
+
+    ngx_log_error(NGX_LOG_NOTICE, rc->log, 0,
+                  "lago_webhook: sentinel %V says redis master \"%V\" "
+                  "moved to %V", sentinel, &rc->conf.name, &master->name);
+
+    ngx_http_lago_webhook_redis_drop(node);
 }
 
 

@@ -51,6 +51,9 @@ struct ngx_http_lago_webhook_redis_io_s {
     u_char                                    *out_last;
     u_char                                    *out_end;
 
+    /* bytes read since the last whole reply: the reply being read */
+    size_t                                     pending;
+
     unsigned                                   connected:1;
 };
 
@@ -670,6 +673,8 @@ ngx_http_lago_webhook_redis_io_read(ngx_event_t *rev)
             return;
         }
 
+        io->pending += n;
+
         for ( ;; ) {
             reply = NULL;
 
@@ -685,9 +690,22 @@ ngx_http_lago_webhook_redis_io_read(ngx_event_t *rev)
                 break;
             }
 
+            io->pending = io->reader->len - io->reader->pos;
+
             io->handler.reply(io->handler.data, reply);
 
             io->reader->fn->freeObject(reply);
+        }
+
+        /*
+         * A peer that is not trusted to be sensible (a sentinel) must
+         * not make the reader keep whatever it sends as one reply.
+         */
+
+        if (io->conf.max_reply && io->pending > io->conf.max_reply) {
+            ngx_http_lago_webhook_redis_io_fail(io, "broke the protocol",
+                                                "a reply too long");
+            return;
         }
     }
 

@@ -33,6 +33,7 @@ typedef struct ngx_http_lago_webhook_redis_io_s
 typedef struct {
     ngx_addr_t                  *addr;
     ngx_str_t                   *name;           /* for logs */
+    size_t                       max_reply;      /* bytes; 0: no limit */
 #if (NGX_SSL)
     ngx_ssl_t                   *ssl;            /* NULL: plaintext */
     ngx_str_t                   *ssl_name;       /* NUL-terminated */

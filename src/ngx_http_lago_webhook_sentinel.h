@@ -8,8 +8,10 @@
 /*
  * Finding the Redis master through Redis Sentinel: the sentinels are
  * asked in turn, each on a short-lived connection of its own, with
- * SENTINEL get-master-addr-by-name, until one names the master.  The
- * connection to the master itself is ngx_http_lago_webhook_redis.c's.
+ * SENTINEL get-master-addr-by-name, until one names the master; and one
+ * sentinel at a time is listened to for +switch-master, so that a
+ * failover is learnt when it happens.  The connection to the master
+ * itself is ngx_http_lago_webhook_redis.c's.
  */
 
 
@@ -52,6 +54,26 @@ void ngx_http_lago_webhook_sentinel_ask(
 
 /* drops a question still unanswered: its handler is not called */
 void ngx_http_lago_webhook_sentinel_cancel(void);
+
+
+/*
+ * A sentinel's +switch-master for our master: its new address ("ip:port"
+ * as its name) and the sentinel that said so.  Called from a posted event.
+ */
+typedef void (*ngx_http_lago_webhook_sentinel_switch_pt)(void *data,
+    ngx_addr_t *master, ngx_str_t *sentinel);
+
+/*
+ * Keeps one subscription to +switch-master per worker, on the first
+ * sentinel that takes it, and on the next one when it is lost.
+ */
+void ngx_http_lago_webhook_sentinel_watch(
+    ngx_http_lago_webhook_sentinel_conf_t *conf,
+    ngx_http_lago_webhook_sentinel_switch_pt handler, void *data,
+    ngx_log_t *log);
+
+/* closes the subscription: its handler is not called any more */
+void ngx_http_lago_webhook_sentinel_unwatch(void);
 
 
 #endif /* _NGX_HTTP_LAGO_WEBHOOK_SENTINEL_H_INCLUDED_ */

@@ -7,7 +7,7 @@
 # them as "lago" (quorum 2, a master down after 1 s).  The blocks run in
 # order and change the set: TEST 3 moves the master to B by hand (A then
 # answers READONLY), TEST 4 kills B under load and lets the sentinels
-# promote a replica.
+# promote a replica, TEST 5 has them fail over to the last replica.
 
 use strict;
 use warnings;
@@ -344,6 +344,113 @@ Authorization: Bearer $LAGO_KEY
 ^\{"webhook_endpoints":\[\{"lago_id":"$LAGO_UUID",.*"total_count":\d+\}\}$
 --- error_log eval
 qr/redis master "lago" is at 127\.0\.0\.1:(?!$main::Port{b}\b)\d+/
+--- no_error_log
+[alert]
+[crit]
+
+
+
+=== TEST 5: a graceful SENTINEL FAILOVER under reads only: +switch-master takes the worker to the new master at once, before any write
+--- http_config
+    lago_webhook_redis_sentinel lago 127.0.0.1:$TEST_NGINX_SENTINEL_S1_PORT
+                                127.0.0.1:$TEST_NGINX_SENTINEL_S2_PORT
+                                127.0.0.1:$TEST_NGINX_SENTINEL_S3_PORT;
+    lago_webhook_redis_prefix $TEST_NGINX_LAGO_PREFIX;
+--- config
+    location /api/v1/ {
+        lago_webhook;
+    }
+--- init
+# the replica left by TEST 4 may still be on its way to the new master:
+# the sentinels reconfigure it within their failover-timeout, or later
+my $old;
+for (1 .. 3) {
+    $old = main::master_port();
+    last if eval { main::wait_replicas($old, 1); 1 };
+}
+main::wait_replicas($old, 1);
+
+my ($status, $body) = main::api('POST', '/api/v1/webhook_endpoints',
+    '{"webhook_endpoint":{"webhook_url":"https://switch.example"}}');
+Test::More::is($status, 200, 'a create on the old master');
+my ($id) = $body =~ /"lago_id":"([^"]+)"/;
+
+# nginx's connections to the Redis on $port: not the sentinels' (named),
+# not a replica's, not redis-cli's own
+my $nginx_on = sub {
+    my ($port) = @_;
+    return scalar grep { / name= / && !/ flags=\w*S/ && !/ cmd=client/ }
+                  split /\n/, qx{redis-cli -p $port CLIENT LIST};
+};
+Test::More::ok($nginx_on->($old), 'nginx is connected to the old master');
+
+# the worker listens to s1, the first sentinel, on one connection; an
+# nginx gone before (the previous block's) left none behind
+my $subscribers;
+for (1 .. 20) {
+    $subscribers = () = main::cli('s1', 'CLIENT', 'LIST') =~ / sub=1 /g;
+    last if $subscribers == 1;
+    Time::HiRes::sleep(0.1);
+}
+Test::More::is($subscribers, 1, 'one subscription on s1');
+
+# s1 is the sentinel the worker listens to first; asked, it fails over
+# itself, and tells of the switch at once.  The old master stays up, and
+# goes on answering reads: only +switch-master tells the worker.
+my $failover = '';
+for (1 .. 100) {
+    $failover = main::cli('s1', 'SENTINEL', 'FAILOVER', 'lago');
+    last if $failover eq 'OK';
+    Time::HiRes::sleep(0.1);
+}
+Test::More::is($failover, 'OK', 'SENTINEL FAILOVER accepted');
+
+my (@bad, $switched, $connected, $new);
+my $end = Time::HiRes::time() + 15;
+
+while (Time::HiRes::time() < $end) {
+    ($status, $body) = main::api('GET', "/api/v1/webhook_endpoints/$id");
+    push @bad, "$status $body"
+        unless $status == 200 && $body =~ /"lago_id":"$id"/
+               || $status == 503 && $body eq $main::Unavailable;
+
+    my $now = Time::HiRes::time();
+    my $port = main::master_port();
+
+    if (!$switched && $port && $port != $old) {
+        ($switched, $new) = ($now, $port);
+    }
+
+    if ($switched && $nginx_on->($new)) {
+        $connected = $now;
+        last;
+    }
+
+    Time::HiRes::sleep(0.05);
+}
+
+Test::More::ok($switched, 'the sentinels switched the master');
+Test::More::ok($connected, 'nginx connected to the new master before any write');
+Test::More::cmp_ok($connected - $switched, '<', 1, 'within 1 s of the switch')
+    if $connected && $switched;
+Test::More::is_deeply(\@bad, [], 'every read a 200 or a JSON 503');
+
+($status, $body) = main::api('POST', '/api/v1/webhook_endpoints',
+    '{"webhook_endpoint":{"webhook_url":"https://switched.example"}}');
+Test::More::is($status, 200, 'the first create after the switch: 200');
+Test::More::is(Lago::Redis->connect("redis://127.0.0.1:" . ($new // 0))
+               ->command('HEXISTS', "$ENV{TEST_NGINX_LAGO_PREFIX}\{$Lago::Org\}:webhook_endpoint_urls",
+                         'https://switched.example'),
+               1, 'it is on the new master');
+--- request
+GET /api/v1/webhook_endpoints?per_page=1
+--- more_headers
+Authorization: Bearer $LAGO_KEY
+--- response_body_like chomp
+"total_count":2\}\}$
+--- error_log eval
+[qr/\[notice\] .*lago_webhook: sentinel 127\.0\.0\.1:$main::Port{s1} says redis master "lago" moved to 127\.0\.0\.1:\d+/,
+ qr/redis master "lago" is at 127\.0\.0\.1:\d+/]
 --- no_error_log
 [alert]
 [crit]

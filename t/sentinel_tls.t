@@ -1,0 +1,314 @@
+# Copyright (C) The ngx_http_lago_webhook_module authors
+# SPDX-License-Identifier: BSD-2-Clause
+#
+# Redis Sentinel with a master reached over TLS: the master A and its
+# replicas B and C speak TLS only (no plaintext port), to their clients and
+# to each other; the three sentinels watch them over TLS, so that they name
+# the TLS ports, and answer the module in plaintext on their own port (and
+# each other over TLS on a second one).  The certificates are
+# tools/lib.sh's tls_certs (the server's names 127.0.0.1), made by
+# tools/run-tests in TEST_NGINX_REDIS_TLS_DIR.  The blocks run in order:
+# TEST 2 kills the master.
+
+use strict;
+use warnings;
+
+use lib 't';
+use Test::Nginx::Socket 'no_plan';
+use File::Temp ();
+use POSIX ();
+use Time::HiRes ();
+use Lago;
+
+our $Tls = $ENV{TEST_NGINX_REDIS_TLS_DIR}
+    or die "TEST_NGINX_REDIS_TLS_DIR is not set (run through tools/run-tests)";
+
+our $Dir = File::Temp::tempdir(CLEANUP => 1);
+our (%Port, %Pid);
+
+$Port{$_} = Lago::free_port() for qw(a b c s1 s2 s3 t1 t2 t3);
+
+# TLS everywhere, no client certificate asked: the module's trust is the
+# subject here, not the server's
+our @Tls = ('--tls-cert-file', "$Tls/server.crt",
+            '--tls-key-file', "$Tls/server.key",
+            '--tls-ca-cert-file', "$Tls/ca.crt",
+            '--tls-auth-clients', 'no');
+
+sub cli {
+    my ($name, @args) = @_;
+    my $tls = $name =~ /^s/ ? '' : "--tls --cacert $Tls/ca.crt";
+    my $out = qx{redis-cli $tls -h 127.0.0.1 -p $Port{$name} @args 2>&1};
+    $out =~ s/\s+\z//;
+    return $out;
+}
+
+# redis-server in the foreground of a child of ours, so it can be killed
+sub start_redis {
+    my ($name, @args) = @_;
+
+    my $pid = fork // die "fork: $!";
+
+    if ($pid == 0) {
+        open STDOUT, '>', '/dev/null';
+        exec('redis-server', @args) or POSIX::_exit(127);
+    }
+
+    $Pid{$name} = $pid;
+
+    for (1 .. 50) {
+        return if cli($name, 'PING') =~ /PONG/;
+        Time::HiRes::sleep(0.1);
+    }
+
+    die "redis-server $name did not answer (see $Dir/$name.log)";
+}
+
+sub start_node {
+    my ($name, $master) = @_;
+
+    start_redis($name, '--port', 0, '--tls-port', $Port{$name},
+                '--bind', '127.0.0.1', @Tls, '--tls-replication', 'yes',
+                '--dir', $Dir, '--dbfilename', "$name.rdb", '--save', '',
+                '--appendonly', 'no', '--logfile', "$Dir/$name.log",
+                $master ? ('--replicaof', '127.0.0.1', $Port{$master}) : ());
+}
+
+# a sentinel on s<n> in plaintext, t<n> over TLS for the other sentinels
+sub start_sentinel {
+    my ($n) = @_;
+
+    # Sentinel rewrites its configuration: a file of its own
+    open my $fh, '>', "$Dir/s$n.conf" or die "$Dir/s$n.conf: $!";
+    print $fh "port $Port{\"s$n\"}\ntls-port $Port{\"t$n\"}\n"
+              . "bind 127.0.0.1\ndir $Dir\nlogfile $Dir/s$n.log\n"
+              . "tls-cert-file $Tls/server.crt\n"
+              . "tls-key-file $Tls/server.key\n"
+              . "tls-ca-cert-file $Tls/ca.crt\n"
+              . "tls-auth-clients no\ntls-replication yes\n"
+              . "sentinel monitor lago 127.0.0.1 $Port{a} 2\n"
+              . "sentinel down-after-milliseconds lago 1000\n"
+              . "sentinel failover-timeout lago 3000\n";
+    close $fh;
+
+    start_redis("s$n", "$Dir/s$n.conf", '--sentinel');
+}
+
+# the master's port as the sentinel s1 tells it
+sub master_port {
+    my ($port) = cli('s1', 'SENTINEL', 'get-master-addr-by-name', 'lago')
+                 =~ /\n(\d+)\z/;
+    return $port // 0;
+}
+
+sub node_of {
+    my ($port) = @_;
+    my ($name) = grep { $Port{$_} == $port } qw(a b c);
+    return $name;
+}
+
+# waits until the master $name's $count replicas are in sync with it
+sub wait_replicas {
+    my ($name, $count) = @_;
+
+    for (1 .. 100) {
+        my @online = cli($name, 'INFO', 'replication')
+                     =~ /^slave\d+:.*state=online/mg;
+        return if @online >= $count
+                  && cli($name, 'WAIT', $count, 100) =~ /^(\d+)/
+                  && $1 >= $count;
+        Time::HiRes::sleep(0.1);
+    }
+
+    die "the replicas of $name are not in sync";
+}
+
+# lago-admin and the suite's checks go to the master over TLS
+sub follow_master {
+    my ($port) = @_;
+    $ENV{LAGO_REDIS_URL} = "rediss://127.0.0.1:$port/0?ssl_ca_certs="
+                           . "$Tls/ca.crt";
+}
+
+start_node('a');
+start_node('b', 'a');
+start_node('c', 'a');
+start_sentinel($_) for 1 .. 3;
+wait_replicas('a', 2);
+follow_master($Port{a});
+
+END {
+    local $?;
+    for (values %Pid) {
+        kill 'KILL', $_;
+        waitpid $_, 0;
+    }
+}
+
+$ENV{"TEST_NGINX_SENTINEL_\U$_\E_PORT"} = $Port{$_} for keys %Port;
+$ENV{TEST_NGINX_SENTINEL_TLS_DIR} = $Tls;
+
+our $Unavailable = '{"status":503,"error":"Service Unavailable",'
+                   . '"code":"store_unavailable"}';
+
+sub api {
+    my ($method, $uri, $body) = @_;
+
+    my ($res) = Lago::concurrent(Lago::http_request($method, $uri,
+                                                    $Lago::Key, $body));
+    return @$res;
+}
+
+repeat_each(1);
+no_shuffle();
+run_tests();
+
+__DATA__
+
+=== TEST 1: every action through the sentinels, the master over TLS (checked by its address, 127.0.0.1)
+--- http_config
+    lago_webhook_redis_sentinel lago 127.0.0.1:$TEST_NGINX_SENTINEL_S1_PORT
+                                127.0.0.1:$TEST_NGINX_SENTINEL_S2_PORT
+                                127.0.0.1:$TEST_NGINX_SENTINEL_S3_PORT;
+    lago_webhook_redis_ssl on;
+    lago_webhook_redis_ssl_trusted_certificate $TEST_NGINX_SENTINEL_TLS_DIR/ca.crt;
+    lago_webhook_redis_prefix $TEST_NGINX_LAGO_PREFIX;
+    lago_webhook_redis_wait 2 500ms;
+--- config
+    location /api/v1/ {
+        lago_webhook;
+    }
+--- init
+Test::More::like(main::cli('s1', 'SENTINEL', 'get-master-addr-by-name', 'lago'),
+                 qr/\A127\.0\.0\.1\n$main::Port{a}\z/,
+                 'the sentinels name the TLS port');
+
+my ($status, $body) = main::api('POST', '/api/v1/webhook_endpoints',
+    '{"webhook_endpoint":{"webhook_url":"https://tls.example","name":"s"}}');
+Test::More::is($status, 200, 'create: 200 once two replicas have it');
+my ($id) = $body =~ /"lago_id":"([^"]+)"/;
+Test::More::like($body, qr/^\{"webhook_endpoint":\{"lago_id":"$Lago::Uuid","lago_organization_id":"$Lago::Org","webhook_url":"https:\/\/tls\.example","signature_algo":"jwt","name":"s","event_types":null,"created_at":"$Lago::Time"\}\}$/, 'create: the record');
+
+($status, $body) = main::api('GET', "/api/v1/webhook_endpoints/$id");
+Test::More::is($status, 200, 'show: 200');
+Test::More::like($body, qr/"lago_id":"$id".*"name":"s"/, 'show: the record');
+
+($status, $body) = main::api('PUT', "/api/v1/webhook_endpoints/$id",
+    '{"webhook_endpoint":{"name":"t"}}');
+Test::More::is($status, 200, 'update: 200');
+Test::More::like($body, qr/"lago_id":"$id".*"name":"t"/, 'update: the record');
+
+Test::More::is(main::cli('c', 'HLEN', "$ENV{TEST_NGINX_LAGO_PREFIX}\{$Lago::Org\}:webhook_endpoints"),
+               1, 'the replica has the record when the answer came');
+
+($status, $body) = main::api('DELETE', "/api/v1/webhook_endpoints/$id");
+Test::More::is($status, 200, 'delete: 200');
+Test::More::like($body, qr/"lago_id":"$id".*"name":"t"/, 'delete: the record');
+
+($status, $body) = main::api('GET', "/api/v1/webhook_endpoints/$id");
+Test::More::is($status, 404, 'show after delete: 404');
+--- request
+GET /api/v1/webhook_endpoints
+--- more_headers
+Authorization: Bearer $LAGO_KEY
+--- response_body chomp
+{"webhook_endpoints":[],"meta":{"current_page":0,"next_page":null,"prev_page":null,"total_pages":0,"total_count":0}}
+--- error_log eval
+[qr/\[notice\] .*lago_webhook: redis master "lago" is at 127\.0\.0\.1:$main::Port{a}\b/,
+ qr/\[info\] .*lago_webhook: sentinel 127\.0\.0\.1:$main::Port{s1}: watching \+switch-master/]
+--- no_error_log
+[error]
+[warn]
+[alert]
+[crit]
+
+
+
+=== TEST 2: the TLS master killed under load: 200 or 503, 200 again soon after the promotion, no acknowledged create lost
+--- http_config
+    lago_webhook_redis_sentinel lago 127.0.0.1:$TEST_NGINX_SENTINEL_S1_PORT
+                                127.0.0.1:$TEST_NGINX_SENTINEL_S2_PORT
+                                127.0.0.1:$TEST_NGINX_SENTINEL_S3_PORT;
+    lago_webhook_redis_ssl on;
+    lago_webhook_redis_ssl_trusted_certificate $TEST_NGINX_SENTINEL_TLS_DIR/ca.crt;
+    lago_webhook_redis_prefix $TEST_NGINX_LAGO_PREFIX;
+    lago_webhook_redis_wait 1 300ms;
+    lago_webhook_redis_timeout 1s;
+    lago_webhook_redis_connect_timeout 300ms;
+--- config
+    location /api/v1/ {
+        lago_webhook;
+        lago_webhook_max_endpoints 100000;
+    }
+--- init
+my (%answer, @bad, $n, $killed, $promoted, $back);
+my $old = main::master_port();
+my $end = Time::HiRes::time() + 25;
+
+while (Time::HiRes::time() < $end) {
+    my @urls = map { 'https://k' . ++$n . '.example' } 1 .. 10;
+    my @res = Lago::concurrent(map {
+        Lago::http_request('POST', '/api/v1/webhook_endpoints', $Lago::Key,
+                           qq({"webhook_endpoint":{"webhook_url":"$_"}}))
+    } @urls);
+
+    for my $i (0 .. $#urls) {
+        my ($status, $body) = @{ $res[$i] };
+        $answer{ $urls[$i] } = $status;
+        push @bad, "$status $body"
+            unless $status == 200 || ($status == 503
+                                      && $body eq $main::Unavailable);
+    }
+
+    my $now = Time::HiRes::time();
+
+    if (!$killed && $n >= 100) {
+        my $name = main::node_of($old);
+        kill 'KILL', $main::Pid{$name};
+        waitpid $main::Pid{$name}, 0;
+        delete $main::Pid{$name};
+        $killed = $now;
+    }
+
+    $promoted //= $now if $killed && main::master_port() != $old;
+
+    if ($promoted && grep { $_->[0] == 200 } @res) {
+        $back = $now;
+        last;
+    }
+}
+
+my $new = main::master_port();
+main::follow_master($new);
+
+my @ok = grep { $answer{$_} == 200 } keys %answer;
+Test::More::ok($killed, 'the master was killed');
+Test::More::ok($promoted, 'the sentinels promoted a replica');
+Test::More::ok($back, '200 again after the promotion');
+Test::More::cmp_ok($back - $promoted, '<', 8,
+                   'within 8 s of the promotion') if $back && $promoted;
+Test::More::is_deeply(\@bad, [], 'every answer a 200 or a JSON 503');
+Test::More::ok(scalar(grep { $answer{$_} == 503 } keys %answer),
+               'the failover was seen as 503s');
+
+my %stored = @{ Lago::redis('HGETALL',
+    "$ENV{TEST_NGINX_LAGO_PREFIX}\{$Lago::Org\}:webhook_endpoint_urls") };
+Test::More::is_deeply([grep { !exists $stored{$_} } @ok], [],
+                      'lost: no acknowledged create is missing');
+Test::More::is_deeply([Lago::check_org($Lago::Org)], [], 'store consistent');
+Test::More::diag(sprintf "sentinel failover over TLS: %d acknowledged, "
+    . "promotion %.1f s after the kill, 200 again %.1f s after it",
+    scalar @ok, ($promoted // 0) - ($killed // 0),
+    ($back // 0) - ($promoted // 0));
+--- request
+GET /api/v1/webhook_endpoints?per_page=1
+--- more_headers
+Authorization: Bearer $LAGO_KEY
+--- response_body_like chomp
+^\{"webhook_endpoints":\[\{"lago_id":"$LAGO_UUID",.*"total_count":\d+\}\}$
+--- error_log eval
+[qr/lago_webhook: sentinel 127\.0\.0\.1:\d+ says redis master "lago" moved to 127\.0\.0\.1:(?!$main::Port{a}\b)\d+/,
+ qr/redis master "lago" is at 127\.0\.0\.1:(?!$main::Port{a}\b)\d+/]
+--- no_error_log
+[alert]
+[crit]
