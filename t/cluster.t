@@ -126,21 +126,24 @@ sub master_of {
 # waits until every live node says the cluster is ok and agrees on who
 # serves the slots
 sub wait_cluster {
+    my %views;
+
     for (1 .. 600) {
         my @live = grep { $Pid{$_} } @Ports;
         my @ok = grep { cli($_, 'CLUSTER', 'INFO') =~ /cluster_state:ok/ }
                  @live;
-        my %views = map {
+        %views = map {
             my $p = $_;
             (join(',', sort map { "$_->[0]:$_->[3]" }
                        grep { $_->[2] =~ /master/ && $_->[2] !~ /fail/ }
-                       nodes($p)) => 1)
+                       nodes($p)) => $p)
         } @live;
         return if @ok == @live && keys %views == 1;
         Time::HiRes::sleep(0.1);
     }
 
-    die "the cluster did not settle";
+    die "the cluster did not settle: "
+        . join('; ', map { "$views{$_} sees $_" } sort keys %views) . "\n";
 }
 
 # waits until every master has a replica in sync with it
@@ -537,18 +540,24 @@ my @orgs = sort { ($b->[2] == $from) <=> ($a->[2] == $from) }
 my $count = main::slot_count($from) - 1;
 my $pid = fork // die;
 if ($pid == 0) {
-    for ([$from, $to], [$to, $from]) {
-        my ($a, $b) = @$_;
-        main::wait_cluster();
-        system("redis-cli --cluster reshard 127.0.0.1:$a --cluster-from "
-               . main::node_id($a) . " --cluster-to " . main::node_id($b)
-               . " --cluster-slots $count --cluster-yes"
-               . " >>$main::Dir/reshard.log 2>&1");
-    }
-    POSIX::_exit(0);
+    # a child of the test runner: it must never return into it
+    my $ok = eval {
+        for ([$from, $to], [$to, $from]) {
+            my ($a, $b) = @$_;
+            main::wait_cluster();
+            system("redis-cli --cluster reshard 127.0.0.1:$a --cluster-from "
+                   . main::node_id($a) . " --cluster-to "
+                   . main::node_id($b) . " --cluster-slots $count"
+                   . " --cluster-yes >>$main::Dir/reshard.log 2>&1") == 0
+                or die "redis-cli --cluster reshard failed\n";
+        }
+        1;
+    };
+    warn $@ unless $ok;
+    POSIX::_exit($ok ? 0 : 1);
 }
 
-my ($lists_bad, $over);
+my ($lists_bad, $over, $reshard);
 my ($answers, $bad) = main::load(\@orgs, 180, sub {
     # a list for each organization between batches
     for my $o (@orgs) {
@@ -556,10 +565,13 @@ my ($answers, $bad) = main::load(\@orgs, 180, sub {
                                         '/api/v1/webhook_endpoints?per_page=1');
         $lists_bad++ unless $status == 200 && $body =~ /"total_count":\d+\}\}$/;
     }
-    return $over = waitpid($pid, POSIX::WNOHANG()) == $pid;
+    $over = waitpid($pid, POSIX::WNOHANG()) == $pid;
+    $reshard = $? if $over;
+    return $over;
 });
 Test::More::ok($over, 'the load lasted as long as the reshards')
-    or waitpid $pid, 0;
+    or do { waitpid $pid, 0; $reshard = $? };
+Test::More::is($reshard, 0, 'both reshards done');
 Test::More::is_deeply($bad, [], 'every create answered 200');
 Test::More::ok(!$lists_bad, 'every list answered 200');
 Test::More::is(main::master_of($orgs[0][0]), $from, 'the slots came back')
