@@ -49,7 +49,7 @@ our $HttpConfig = redis_directives($ENV{LAGO_REDIS_URL})
 # the suites run against a Redis Cluster (make test LAGO_TEST_REDIS=cluster):
 # what a suite that needs one Redis, or counts its connections, can ask
 our $Cluster = Lago::Redis->parse_url($ENV{LAGO_REDIS_URL})->{scheme}
-               eq 'redis-cluster';
+               =~ /\Arediss?-cluster\z/;
 
 
 # The module's directives for the Redis of a URL (Lago::Redis's forms)
@@ -63,7 +63,7 @@ sub redis_directives {
     };
 
     my $conf;
-    if ($c->{scheme} eq 'redis-cluster') {
+    if ($c->{scheme} =~ /\Arediss?-cluster\z/) {
         # the seeds; every node has the user and password, database 0
         $conf = '    lago_webhook_redis_cluster '
                 . join(' ', map { nginx_quote($hostport->(@$_)) }
@@ -81,13 +81,13 @@ sub redis_directives {
         if defined $c->{password};
     $conf .= "    lago_webhook_redis_db $c->{db};\n" if $c->{db} != 0;
 
-    $conf .= tls_directives($c) if $c->{scheme} eq 'rediss';
+    $conf .= tls_directives($c) if $c->{scheme} =~ /\Arediss(?:-cluster)?\z/;
 
     return $conf;
 }
 
 
-# rediss://'s query as the module's TLS directives
+# rediss://'s (or rediss-cluster://'s) query as the module's TLS directives
 sub tls_directives {
     my ($c) = @_;
 
@@ -102,10 +102,14 @@ sub tls_directives {
             if defined $c->{ssl_ca_certs};
 
         # The certificates of tools/lib.sh name the loopback as localhost
-        # and as IP:127.0.0.1; the name nginx checks is a DNS name
-        # (X509_check_host()), and an IP address is no SNI.
+        # and as IP:127.0.0.1: a single Redis is checked by the name
+        # localhost, as deployments name theirs.  A cluster's nodes, left
+        # without a name, are each checked by the IP address the slot map
+        # gives (the certificate's IP:127.0.0.1), as a managed cluster's
+        # would be.
         $conf .= "    lago_webhook_redis_ssl_name localhost;\n"
-            if $c->{host} eq '127.0.0.1' || $c->{host} eq '::1';
+            if defined $c->{host}
+               && ($c->{host} eq '127.0.0.1' || $c->{host} eq '::1');
     }
 
     if (defined $c->{ssl_certfile}) {

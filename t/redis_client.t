@@ -93,7 +93,7 @@ for my $bad (
     [undef,                         qr/\Ano Redis URL given/],
     ['',                            qr/\Ano Redis URL given/],
     ['127.0.0.1:6379',              qr/\Aa Redis URL must look like redis:\/\//],
-    ['http://127.0.0.1/',           qr/\Aunsupported Redis URL scheme 'http' \(supported: redis:\/\/, redis-cluster:\/\/, redis-sentinel:\/\/, rediss:\/\/, unix:\/\/\)\n\z/],
+    ['http://127.0.0.1/',           qr/\Aunsupported Redis URL scheme 'http' \(supported: redis:\/\/, redis-cluster:\/\/, redis-sentinel:\/\/, rediss:\/\/, rediss-cluster:\/\/, unix:\/\/\)\n\z/],
     ['redis-sentinel://h:26379/',   qr/\Aa Redis URL must look like /],   # no #master_name
     ['redis://',                    qr/must look like/],
     ['redis://h:0',                 qr/port out of range/],

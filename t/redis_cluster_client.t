@@ -39,9 +39,16 @@ BAIL_OUT("no free ports: $FIRST") unless $ok && $FIRST =~ /\A[0-9]+\z/;
 
 my @PORTS = map { $FIRST + $_ } 0 .. 5;
 
+# the cluster over TLS, once started
+my $TLS_CLUSTER;
+
 END {
     local $?;
     lib_sh('cluster_stop "$1"', $DIR) if $DIR;
+    if ($TLS_CLUSTER) {
+        local $ENV{REDIS_TLS_DIR} = "$DIR/tls";
+        lib_sh('cluster_stop "$1"', $TLS_CLUSTER);
+    }
 }
 
 # quicker failovers than make run's: the test waits for one
@@ -338,6 +345,91 @@ is($cluster->transaction(['HSET', '{tx}:h', 'f', 'mine']), undef,
     isnt($cluster->slot_master(Lago::Redis::Cluster::key_slot('{fo}')),
          $victim, 'the map names the new master');
     is($cluster->command('SET', '{fo}:k', 'again'), 'OK', 'and writes go there');
+}
+
+# --- rediss-cluster://: a cluster over TLS -----------------------------------
+
+# Every node TLS only, the cluster bus and replication included, and a
+# client certificate required (tools/lib.sh's cluster_start with
+# REDIS_TLS_DIR): the seeds and the masters the slot map names are all
+# verified, the latter by their IP address.
+{
+    my $tls = "$DIR/tls";
+    my ($made, $why) = lib_sh('tls_certs "$1"', $tls);
+    BAIL_OUT("tls_certs failed: $why") unless $made;
+
+    my ($found, $first) = lib_sh('free_port_run 6');
+    chomp $first;
+    BAIL_OUT("no free ports: $first") unless $found && $first =~ /\A[0-9]+\z/;
+
+    local $ENV{REDIS_TLS_DIR} = $tls;
+    local $ENV{REDIS_TLS_AUTH_CLIENTS} = 'yes';
+    $TLS_CLUSTER = "$DIR/tls-cluster";
+    my ($started, $out) = lib_sh('cluster_start "$1" "$2"', $TLS_CLUSTER,
+                                 $first);
+    BAIL_OUT("cluster_start over TLS failed: $out") unless $started;
+
+    my @ports = map { $first + $_ } 0 .. 2;
+    my $query = "ssl_ca_certs=$tls/ca.crt&ssl_certfile=$tls/client.crt"
+                . "&ssl_keyfile=$tls/client.key";
+
+    is_deeply(Lago::Redis->parse_url(
+                  "rediss-cluster://u:p\@127.0.0.1:$ports[0],localhost/0"
+                  . "?$query&ssl_cert_reqs=required"),
+              { scheme => 'rediss-cluster', user => 'u', password => 'p',
+                db => 0, seeds => [['127.0.0.1', $ports[0]],
+                                   ['localhost', 6379]],
+                ssl_verify => 1, ssl_ca_certs => "$tls/ca.crt",
+                ssl_certfile => "$tls/client.crt",
+                ssl_keyfile => "$tls/client.key" },
+              'rediss-cluster://: seeds and redis-py\'s TLS parameters');
+    eval { Lago::Redis->parse_url("redis-cluster://127.0.0.1:1?$query") };
+    like($@, qr/\Aa Redis URL must look like /,
+         'redis-cluster:// takes no TLS parameters');
+
+    # the seed by name, the masters by the addresses CLUSTER SLOTS gives
+    my $c = Lago::Redis->connect("rediss-cluster://localhost:$ports[0]"
+                                 . "?$query");
+    is_deeply([ $c->masters ], [ map { "127.0.0.1:$_" } @ports ],
+              'the masters, at their TLS ports');
+    for my $master ($c->masters) {
+        my $key = key_on($c, $master, 'tls:');
+        is($c->command('SET', $key, $master), 'OK', "a write on $master");
+        is($c->command('GET', $key), $master, "read back from $master");
+    }
+    is_deeply($c->transaction(['SET', '{tls}:a', 1], ['INCR', '{tls}:a']),
+              ['OK', 2], 'a transaction over TLS');
+
+    eval {
+        Lago::Redis->connect("rediss-cluster://127.0.0.1:$ports[0]"
+                             . "?ssl_ca_certs=$tls/untrusted-ca.crt"
+                             . "&ssl_certfile=$tls/client.crt"
+                             . "&ssl_keyfile=$tls/client.key");
+    };
+    my $seed = "127.0.0.1:$ports[0]";
+    like($@, qr/\A\Qno node of the Redis Cluster of $seed gave the slot map:\E
+                \Q $seed: TLS handshake with Redis at $seed failed: \E
+                .*certificate\ verify\ failed/x,
+         'a certificate of another CA is refused');
+
+    eval {
+        Lago::Redis->connect("rediss-cluster://127.0.0.1:$ports[0]"
+                             . "?ssl_ca_certs=$tls/ca.crt", timeout => 2);
+    };
+    like($@, qr/\A\Qno node of the Redis Cluster of $seed gave the slot map:\E
+                \Q $seed: \E/x,
+         'without a client certificate, the nodes do not answer');
+
+    local $ENV{LAGO_REDIS_URL} = "rediss-cluster://127.0.0.1:$ports[1]"
+                                 . "?$query";
+    local $ENV{LAGO_REDIS_PREFIX} = 'tls:';
+    my $admin = "$ROOT/bin/lago-admin";
+    $out = qx{$admin org create --name overtls 2>&1};
+    is($?, 0, 'lago-admin org create through rediss-cluster://')
+        or diag($out);
+    my ($org) = $out =~ /^organization_id=(\S+)$/m;
+    is($c->command('HGET', "tls:{$org}:organization", 'name'), 'overtls',
+       'the organization is in the cluster');
 }
 
 done_testing;

@@ -353,13 +353,41 @@ free_port_run() {
 # REDIS_CLI_AUTH (see above) is used with every node; a cluster that wants
 # AUTH also needs --masteruser/--masterauth among the options, for its
 # replicas.
+#
+# A Redis Cluster over TLS, as redis_start's single Redis (REDIS_TLS_DIR,
+# REDIS_TLS_AUTH_CLIENTS):
+#
+#   tls_certs "$dir/tls"
+#   REDIS_TLS_DIR=$dir/tls cluster_start "$dir/cluster" 7000
+#   REDIS_TLS_DIR=$dir/tls cluster_stop "$dir/cluster"
+#
+# Every port is then a TLS port and the only one (no plaintext TCP), and
+# the cluster bus and replication are TLS too (tls-cluster,
+# tls-replication), as in a managed cluster with in-transit encryption.
+# A node presents server.crt to its clients and client.crt when it is the
+# client (of another node's bus, of its master): server.crt is for
+# serverAuth only, which a node with tls-auth-clients yes would refuse.
+# Nodes do not check each other's names, only the chain to ca.crt.
 
-# cluster_cli PORT ARGS...: redis-cli against the node on PORT
+# cluster_tls_opts: REDIS_CLI_TLS for the nodes of a cluster over TLS
+# (REDIS_TLS_DIR set), or empty; redis-cli always presents client.crt, so
+# that a cluster with REDIS_TLS_AUTH_CLIENTS=yes answers it as well
+cluster_tls_opts() {
+    REDIS_CLI_TLS=()
+    if [ -n "${REDIS_TLS_DIR:-}" ]; then
+        REDIS_CLI_TLS=(--tls --cacert "$REDIS_TLS_DIR/ca.crt"
+                       --cert "$REDIS_TLS_DIR/client.crt"
+                       --key "$REDIS_TLS_DIR/client.key")
+    fi
+}
+
+# cluster_cli PORT ARGS...: redis-cli against the node on PORT (over TLS
+# when cluster_start or cluster_stop set REDIS_CLI_TLS)
 cluster_cli() {
     local port=$1
     shift
     redis-cli -p "$port" ${REDIS_CLI_AUTH[@]+"${REDIS_CLI_AUTH[@]}"} \
-        --no-auth-warning "$@"
+        ${REDIS_CLI_TLS[@]+"${REDIS_CLI_TLS[@]}"} --no-auth-warning "$@"
 }
 
 # cluster_slot_map PORT: the slot map node PORT believes in, one line per
@@ -430,6 +458,7 @@ cluster_wait() {
 # exist) the nodes start with their data and find each other again.
 # Returns once the cluster is ready (cluster_wait).
 #
+# REDIS_TLS_DIR (and REDIS_TLS_AUTH_CLIENTS): over TLS, as said above.
 # CLUSTER_NODE_TIMEOUT: cluster-node-timeout, in ms (2000): how long a
 # master may not answer before its replica takes over.
 cluster_start() {
@@ -438,7 +467,7 @@ cluster_start() {
     shift 2
 
     CLUSTER_PORTS=()
-    local port i existing=0
+    local port i existing=0 listen
     for i in 0 1 2 3 4 5; do
         port=$((first + i))
         CLUSTER_PORTS+=("$port")
@@ -453,9 +482,29 @@ cluster_start() {
         return 1
     fi
 
+    cluster_tls_opts
+    local tls_opts=()
+    if [ -n "${REDIS_TLS_DIR:-}" ]; then
+        local tls=$REDIS_TLS_DIR
+        tls_opts=(--tls-cluster yes --tls-replication yes
+                  --tls-cert-file "$tls/server.crt"
+                  --tls-key-file "$tls/server.key"
+                  --tls-client-cert-file "$tls/client.crt"
+                  --tls-client-key-file "$tls/client.key"
+                  --tls-ca-cert-file "$tls/ca.crt"
+                  --tls-auth-clients "${REDIS_TLS_AUTH_CLIENTS:-no}")
+    fi
+
     for port in "${CLUSTER_PORTS[@]}"; do
         mkdir -p "$CLUSTER_DIR/$port"
-        redis-server --port "$port" --bind 127.0.0.1 \
+        # with TLS, the node's port is its TLS port and --port 0 closes
+        # the plaintext one
+        if [ -n "${REDIS_TLS_DIR:-}" ]; then
+            listen=(--port 0 --tls-port "$port" "${tls_opts[@]}")
+        else
+            listen=(--port "$port")
+        fi
+        redis-server "${listen[@]}" --bind 127.0.0.1 \
             --dir "$CLUSTER_DIR/$port" \
             --logfile "$CLUSTER_DIR/$port/redis.log" \
             --daemonize yes --pidfile "$CLUSTER_DIR/$port/redis.pid" \
@@ -494,6 +543,7 @@ cluster_start() {
             nodes+=("127.0.0.1:$port")
         done
         if ! redis-cli ${REDIS_CLI_AUTH[@]+"${REDIS_CLI_AUTH[@]}"} \
+                 ${REDIS_CLI_TLS[@]+"${REDIS_CLI_TLS[@]}"} \
                  --no-auth-warning --cluster create "${nodes[@]}" \
                  --cluster-replicas 1 --cluster-yes \
                  > "$CLUSTER_DIR/create.log" 2>&1; then
@@ -508,9 +558,11 @@ cluster_start() {
 
 # cluster_stop DIR: SHUTDOWN to every node of DIR (each writes its
 # append-only file out first), then waits for them; a node that does not
-# obey within 10 s is killed
+# obey within 10 s is killed.  REDIS_TLS_DIR as for cluster_start.
 cluster_stop() {
     local dir=$1 pidfile port pid pids=() clis=() _ alive
+
+    cluster_tls_opts
 
     for pidfile in "$dir"/*/redis.pid; do
         [ -s "$pidfile" ] || continue

@@ -21,6 +21,9 @@ package Lago::Redis;
 #   redis-sentinel://[[user]:password@]host[:port][,host[:port]...][/db]
 #       #master_name
 #   redis-cluster://[[user]:password@]host[:port][,host[:port]...][/0]
+#   rediss-cluster://[[user]:password@]host[:port][,host[:port]...][/0]
+#       [?ssl_ca_certs=FILE&ssl_certfile=FILE&ssl_keyfile=FILE
+#       &ssl_cert_reqs=required|none]
 #
 # redis-sentinel:// is Lettuce's form: the sentinels (port 26379 unless
 # given) are asked in turn for the address of the master named after the
@@ -33,7 +36,12 @@ package Lago::Redis;
 # Lago::Redis::Cluster (below), which has the same command() and
 # transaction(), sends each command to the master that serves its key's
 # slot and follows the cluster's redirections.  The user and password are
-# every node's; a cluster has database 0 only.
+# every node's; a cluster has database 0 only.  rediss-cluster:// is the
+# same over TLS: every node, the seeds and those the slot map names, is
+# connected to as rediss:// with the URL's parameters, and verified by the
+# address it is reached at (a seed's host as given, the others' addresses
+# as CLUSTER SLOTS reports them, usually IP addresses: the certificate
+# must name those).
 #
 # rediss:// is Redis over TLS, with redis-py's query parameters:
 # ssl_ca_certs, the CAs (PEM) to verify the server with (default: the
@@ -73,6 +81,7 @@ my %SCHEMES = (
     'redis-sentinel' => { parse => \&parse_sentinel_url,
                           connect => \&connect_sentinel },
     'redis-cluster' => { parse => \&parse_cluster_url, connect => undef },
+    'rediss-cluster' => { parse => \&parse_cluster_url, connect => undef },
 );
 
 my $FORMS = 'redis://[[user]:password@]host[:port][/db],'
@@ -81,10 +90,14 @@ my $FORMS = 'redis://[[user]:password@]host[:port][/db],'
           . ', unix:///path/to/socket[?db=N&password=P&user=U]'
           . ', redis-sentinel://[[user]:password@]host[:port]'
           . '[,host[:port]...][/db]#master_name'
-          . ' or redis-cluster://[[user]:password@]host[:port]'
-          . '[,host[:port]...]';
+          . ', redis-cluster://[[user]:password@]host[:port]'
+          . '[,host[:port]...]'
+          . ' or rediss-cluster://[[user]:password@]host[:port]'
+          . '[,host[:port]...][?ssl_ca_certs=FILE&ssl_certfile=FILE'
+          . '&ssl_keyfile=FILE&ssl_cert_reqs=required|none]';
 
-# rediss://'s query parameters, as redis-py names them
+# rediss://'s (and rediss-cluster://'s) query parameters, as redis-py names
+# them
 my %TLS_PARAMS = map { $_ => 1 }
     qw(ssl_ca_certs ssl_certfile ssl_keyfile ssl_cert_reqs);
 
@@ -154,6 +167,17 @@ sub parse_redis_url {
 
     return \%c unless $tls;
 
+    parse_tls_query($query, \%c);
+
+    return \%c;
+}
+
+
+# rediss://'s TLS parameters into $c: ssl_verify, ssl_ca_certs,
+# ssl_certfile, ssl_keyfile
+sub parse_tls_query {
+    my ($query, $c) = @_;
+
     my %p;
     for my $pair (split /&/, defined $query ? $query : '') {
         my ($k, $v) = split /=/, $pair, 2;
@@ -174,10 +198,8 @@ sub parse_redis_url {
 
     # a client needs the server's certificate either way: for it, Python's
     # CERT_OPTIONAL is CERT_REQUIRED
-    $c{ssl_verify} = $reqs eq 'none' ? 0 : 1;
-    $c{$_} = $p{$_} for qw(ssl_ca_certs ssl_certfile ssl_keyfile);
-
-    return \%c;
+    $c->{ssl_verify} = $reqs eq 'none' ? 0 : 1;
+    $c->{$_} = $p{$_} for qw(ssl_ca_certs ssl_certfile ssl_keyfile);
 }
 
 
@@ -233,17 +255,22 @@ sub parse_sentinel_url {
 }
 
 
-# redis-cluster://: the seed nodes as [host, port] pairs
+# redis-cluster:// and rediss-cluster://: the seed nodes as [host, port]
+# pairs; only rediss-cluster:// takes a query (its TLS settings)
 sub parse_cluster_url {
     my ($url) = @_;
 
-    my ($user, $password, $hosts, $db) = $url =~ m{
-        \A redis-cluster://
+    my ($scheme, $user, $password, $hosts, $db, $query) = $url =~ m{
+        \A (rediss?-cluster)://
         (?: ([^:@/?\#]*) (?: : ([^@/?\#]*) )? @ )?    # [user][:password]@
         ( [^@/?\#]+ )                                # host[:port],...
         (?: / ([0-9]*) )?                            # /db
+        (?: \? ([^\#]*) )?                           # ?query
         \z
     }xi or die "a Redis URL must look like $FORMS\n";
+
+    my $tls = lc $scheme eq 'rediss-cluster';
+    die "a Redis URL must look like $FORMS\n" if defined $query && !$tls;
 
     die "Redis URL: a Redis Cluster has database 0 only\n"
         if defined $db && $db ne '' && $db != 0;
@@ -260,8 +287,12 @@ sub parse_cluster_url {
         push @seeds, [$host, 0 + $port];
     }
 
-    return { seeds => \@seeds, user => unescape($user),
-             password => unescape($password), db => $db };
+    my %c = (seeds => \@seeds, user => unescape($user),
+             password => unescape($password), db => $db);
+
+    parse_tls_query($query, \%c) if $tls;
+
+    return \%c;
 }
 
 
@@ -440,7 +471,7 @@ sub connect {
     my $c = $class->parse_url($url);
 
     return Lago::Redis::Cluster->new($c, %opt)
-        if $c->{scheme} eq 'redis-cluster';
+        if $c->{scheme} =~ /\Arediss?-cluster\z/;
 
     return $class->connect_parsed($c, %opt);
 }
@@ -862,6 +893,13 @@ sub node {
     my ($host, $port) = split_address($addr);
     my %c = (scheme => 'redis', host => $host, port => $port, db => 0,
              user => $self->{c}{user}, password => $self->{c}{password});
+
+    # rediss-cluster://: each node as rediss:// with the URL's parameters
+    if ($self->{c}{scheme} eq 'rediss-cluster') {
+        $c{scheme} = 'rediss';
+        $c{$_} = $self->{c}{$_}
+            for qw(ssl_verify ssl_ca_certs ssl_certfile ssl_keyfile);
+    }
 
     return $self->{nodes}{$addr} =
         Lago::Redis->connect_parsed(\%c, %{ $self->{opt} });
