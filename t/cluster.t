@@ -24,10 +24,12 @@ use Lago;
 our $Dir = File::Temp::tempdir(CLEANUP => 1);
 our (@Ports, %Pid);
 
-# a free port whose cluster bus port (10000 above) is free too
+# a free port whose cluster bus port (10000 above) is free too, both
+# below the kernel's ephemeral ports (32768 on), which outgoing
+# connections could take in the meantime
 sub cluster_port {
     for (1 .. 1000) {
-        my $port = 20000 + int rand 10000;
+        my $port = 20000 + int rand 2768;
         next if grep { $_ == $port } @Ports;
         my @socks = map {
             IO::Socket::INET->new(Listen => 1, LocalAddr => '127.0.0.1',

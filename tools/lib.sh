@@ -323,13 +323,14 @@ sentinel_stop() {
 
 # free_port_run N: the first of N consecutive free loopback TCP ports
 # whose Redis Cluster bus ports (each + 10000) are free as well, for
-# cluster_start.  Taken from 20000-29999, below the kernel's ephemeral
-# range, so that outgoing connections do not take them in the meantime.
+# cluster_start.  Taken from 20000-22767, so that the bus ports
+# (30000-32767) too are below the kernel's ephemeral range (32768 on) and
+# outgoing connections do not take them in the meantime.
 free_port_run() {
     perl -MIO::Socket::INET -e '
         my $n = $ARGV[0] || 1;
         for (1 .. 200) {
-            my $first = 20000 + int rand(10000 - $n);
+            my $first = 20000 + int rand(2768 - $n);
             my @socks;
             for my $port (map { ($_, $_ + 10000) } $first .. $first + $n - 1) {
                 my $sock = IO::Socket::INET->new(
