@@ -253,10 +253,6 @@ static ngx_http_lago_webhook_redis_op_t *ngx_http_lago_webhook_redis_op_get(
     ngx_log_t *log);
 static void ngx_http_lago_webhook_redis_op_put(
     ngx_http_lago_webhook_redis_op_t *op);
-static size_t ngx_http_lago_webhook_redis_format_len(int argc,
-    const size_t *argvlen);
-static u_char *ngx_http_lago_webhook_redis_format(u_char *p, int argc,
-    const char **argv, const size_t *argvlen);
 
 
 /* The connections of a worker process. */
@@ -695,13 +691,13 @@ ngx_http_lago_webhook_redis_send(ngx_http_request_t *r,
      */
 
     resp = ngx_pnalloc(r->pool,
-                   ngx_http_lago_webhook_redis_format_len(cmd->argc,
+                   ngx_http_lago_webhook_redis_io_command_len(cmd->argc,
                                                           cmd->argvlen));
     if (resp == NULL) {
         return NGX_ERROR;
     }
 
-    last = ngx_http_lago_webhook_redis_format(resp, cmd->argc, cmd->argv,
+    last = ngx_http_lago_webhook_redis_io_command(resp, cmd->argc, cmd->argv,
                                               cmd->argvlen);
 
     /* the op must outlive the request, so it is not in the request pool */
@@ -1108,26 +1104,14 @@ ngx_http_lago_webhook_redis_setup(ngx_http_lago_webhook_redis_node_t *node,
     ngx_http_lago_webhook_op_kind_e kind, int argc, const char **argv,
     const size_t *argvlen)
 {
-    u_char                            *resp, *last;
-    ngx_int_t                          rv;
     ngx_http_lago_webhook_redis_t     *rc;
     ngx_http_lago_webhook_redis_op_t  *op;
 
     rc = &ngx_http_lago_webhook_redis;
 
-    resp = ngx_alloc(ngx_http_lago_webhook_redis_format_len(argc, argvlen),
-                     rc->log);
-    if (resp == NULL) {
-        return NGX_ERROR;
-    }
-
-    last = ngx_http_lago_webhook_redis_format(resp, argc, argv, argvlen);
-
-    rv = ngx_http_lago_webhook_redis_io_write(node->io, resp, last - resp);
-
-    ngx_free(resp);
-
-    if (rv != NGX_OK) {
+    if (ngx_http_lago_webhook_redis_io_send(node->io, argc, argv, argvlen)
+        != NGX_OK)
+    {
         return NGX_ERROR;
     }
 
@@ -2289,44 +2273,4 @@ ngx_http_lago_webhook_redis_op_discard(ngx_http_lago_webhook_redis_op_t *op)
     }
 
     ngx_http_lago_webhook_redis_op_put(op);
-}
-
-
-/* a command in RESP: an array of bulk strings */
-
-static size_t
-ngx_http_lago_webhook_redis_format_len(int argc, const size_t *argvlen)
-{
-    int     i;
-    size_t  n;
-
-    n = sizeof("*\r\n") - 1 + NGX_INT_T_LEN;
-
-    for (i = 0; i < argc; i++) {
-        n += sizeof("$\r\n\r\n") - 1 + NGX_SIZE_T_LEN + argvlen[i];
-    }
-
-    return n;
-}
-
-
-static u_char *
-ngx_http_lago_webhook_redis_format(u_char *p, int argc, const char **argv,
-    const size_t *argvlen)
-{
-    int  i;
-
-    *p++ = '*';
-    p = ngx_http_lago_webhook_decimal(p, (size_t) argc);
-    *p++ = CR; *p++ = LF;
-
-    for (i = 0; i < argc; i++) {
-        *p++ = '$';
-        p = ngx_http_lago_webhook_decimal(p, argvlen[i]);
-        *p++ = CR; *p++ = LF;
-        p = ngx_cpymem(p, argv[i], argvlen[i]);
-        *p++ = CR; *p++ = LF;
-    }
-
-    return p;
 }

@@ -20,6 +20,7 @@
 #include <ngx_event.h>
 #include <ngx_event_connect.h>
 
+#include "ngx_http_lago_webhook.h"
 #include "ngx_http_lago_webhook_redis_io.h"
 #include "lago_webhook_reply.h"
 
@@ -569,6 +570,69 @@ ngx_http_lago_webhook_redis_io_write(ngx_http_lago_webhook_redis_io_t *io,
     }
 
     return NGX_OK;
+}
+
+
+/* a command in RESP: an array of bulk strings */
+
+size_t
+ngx_http_lago_webhook_redis_io_command_len(int argc, const size_t *argvlen)
+{
+    int     i;
+    size_t  n;
+
+    n = sizeof("*\r\n") - 1 + NGX_INT_T_LEN;
+
+    for (i = 0; i < argc; i++) {
+        n += sizeof("$\r\n\r\n") - 1 + NGX_SIZE_T_LEN + argvlen[i];
+    }
+
+    return n;
+}
+
+
+u_char *
+ngx_http_lago_webhook_redis_io_command(u_char *p, int argc, const char **argv,
+    const size_t *argvlen)
+{
+    int  i;
+
+    *p++ = '*';
+    p = ngx_http_lago_webhook_decimal(p, (size_t) argc);
+    *p++ = CR; *p++ = LF;
+
+    for (i = 0; i < argc; i++) {
+        *p++ = '$';
+        p = ngx_http_lago_webhook_decimal(p, argvlen[i]);
+        *p++ = CR; *p++ = LF;
+        p = ngx_cpymem(p, argv[i], argvlen[i]);
+        *p++ = CR; *p++ = LF;
+    }
+
+    return p;
+}
+
+
+ngx_int_t
+ngx_http_lago_webhook_redis_io_send(ngx_http_lago_webhook_redis_io_t *io,
+    int argc, const char **argv, const size_t *argvlen)
+{
+    u_char     *buf, *last;
+    ngx_int_t   rc;
+
+    buf = ngx_alloc(ngx_http_lago_webhook_redis_io_command_len(argc, argvlen),
+                    io->log);
+    if (buf == NULL) {
+        return NGX_ERROR;
+    }
+
+    last = ngx_http_lago_webhook_redis_io_command(buf, argc, argv, argvlen);
+
+    rc = ngx_http_lago_webhook_redis_io_write(io, buf, last - buf);
+
+    ngx_free(buf);
+
+    return rc;
 }
 
 

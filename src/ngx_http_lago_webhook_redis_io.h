@@ -71,6 +71,19 @@ ngx_int_t ngx_http_lago_webhook_redis_io_write(
     ngx_http_lago_webhook_redis_io_t *io, u_char *data, size_t len);
 
 /*
+ * A command in RESP, an array of bulk strings: how long it can be, and
+ * its bytes written at p (the end returned); send() formats one and
+ * queues it as write() does.
+ */
+size_t ngx_http_lago_webhook_redis_io_command_len(int argc,
+    const size_t *argvlen);
+u_char *ngx_http_lago_webhook_redis_io_command(u_char *p, int argc,
+    const char **argv, const size_t *argvlen);
+ngx_int_t ngx_http_lago_webhook_redis_io_send(
+    ngx_http_lago_webhook_redis_io_t *io, int argc, const char **argv,
+    const size_t *argvlen);
+
+/*
  * Copies addresses (each address and its name in one block) out of a
  * pool that a reload may free, and frees such a copy.  NULL: no memory.
  */

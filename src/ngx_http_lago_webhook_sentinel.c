@@ -743,39 +743,29 @@ failed:
 }
 
 
-/* a command in RESP: an array of bulk strings, to a question or the watch */
+/* a command to a sentinel, a question's or the watch's */
 
 static ngx_int_t
 ngx_http_lago_webhook_sentinel_send(ngx_http_lago_webhook_redis_io_t *io,
     ngx_uint_t argc, ngx_str_t *argv, ngx_log_t *log)
 {
-    u_char     *buf, *p;
-    size_t      len;
-    ngx_int_t   rc;
-    ngx_uint_t  i;
+    size_t       argvlen[4];
+    ngx_uint_t   i;
+    const char  *args[4];
 
-    len = sizeof("*\r\n") - 1 + NGX_INT_T_LEN;
-
-    for (i = 0; i < argc; i++) {
-        len += sizeof("$\r\n\r\n") - 1 + NGX_SIZE_T_LEN + argv[i].len;
-    }
-
-    buf = ngx_alloc(len, log);
-    if (buf == NULL) {
+    if (argc > 4) {
+        ngx_log_error(NGX_LOG_ALERT, log, 0,
+                      "lago_webhook: a sentinel command of %ui arguments",
+                      argc);
         return NGX_ERROR;
     }
 
-    p = ngx_sprintf(buf, "*%ui\r\n", argc);
-
     for (i = 0; i < argc; i++) {
-        p = ngx_sprintf(p, "$%uz\r\n%V\r\n", argv[i].len, &argv[i]);
+        args[i] = (const char *) argv[i].data;
+        argvlen[i] = argv[i].len;
     }
 
-    rc = ngx_http_lago_webhook_redis_io_write(io, buf, p - buf);
-
-    ngx_free(buf);
-
-    return rc;
+    return ngx_http_lago_webhook_redis_io_send(io, (int) argc, args, argvlen);
 }
 
 
