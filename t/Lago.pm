@@ -298,6 +298,73 @@ sub nginx_clients {
 }
 
 
+# A master killed under creates, through Sentinel: creates for $Lago::Key
+# in batches of 10 concurrent requests, for up to 25 s; after 100 of them
+# $a{kill}->() kills the master, and once $a{promoted}->() says a replica
+# took over, the first batch with a 200 ends it.  Then $a{after}->(), if
+# given, and the checks: only 200s and JSON 503s, some 503s, 200 again
+# within 8 s of the promotion, every 200 stored, the store consistent.
+sub check_sentinel_failover {
+    my (%a) = @_;
+
+    my $unavailable = '{"status":503,"error":"Service Unavailable",'
+                      . '"code":"store_unavailable"}';
+    my (%answer, @bad, $n, $killed, $promoted, $back);
+    my $end = Time::HiRes::time() + 25;
+
+    while (Time::HiRes::time() < $end) {
+        my @urls = map { 'https://k' . ++$n . '.example' } 1 .. 10;
+        my @res = concurrent(map {
+            http_request('POST', '/api/v1/webhook_endpoints', $Key,
+                         qq({"webhook_endpoint":{"webhook_url":"$_"}}))
+        } @urls);
+
+        for my $i (0 .. $#urls) {
+            my ($status, $body) = @{ $res[$i] };
+            $answer{ $urls[$i] } = $status;
+            push @bad, "$status $body"
+                unless $status == 200
+                       || ($status == 503 && $body eq $unavailable);
+        }
+
+        my $now = Time::HiRes::time();
+
+        if (!$killed && $n >= 100) {
+            $a{kill}->();
+            $killed = $now;
+        }
+
+        $promoted //= $now if $killed && $a{promoted}->();
+
+        if ($promoted && grep { $_->[0] == 200 } @res) {
+            $back = $now;
+            last;
+        }
+    }
+
+    $a{after}->() if $a{after};
+
+    my @ok = grep { $answer{$_} == 200 } keys %answer;
+    Test::More::ok($killed, 'the master was killed');
+    Test::More::ok($promoted, 'the sentinels promoted a replica');
+    Test::More::ok($back, '200 again after the promotion');
+    Test::More::cmp_ok($back - $promoted, '<', 8,
+                       'within 8 s of the promotion') if $back && $promoted;
+    Test::More::is_deeply(\@bad, [], 'every answer a 200 or a JSON 503');
+    Test::More::ok(scalar(grep { $answer{$_} == 503 } keys %answer),
+                   'the failover was seen as 503s');
+
+    my %stored = @{ redis('HGETALL',
+        "$ENV{TEST_NGINX_LAGO_PREFIX}\{$Org\}:webhook_endpoint_urls") };
+    Test::More::is_deeply([grep { !exists $stored{$_} } @ok], [],
+                          'lost: no acknowledged create is missing');
+    Test::More::is_deeply([check_org($Org)], [], 'store consistent');
+    Test::More::diag(sprintf "%s: %d acknowledged, promotion %.1f s after "
+        . "the kill, 200 again %.1f s after it", $a{name}, scalar @ok,
+        ($promoted // 0) - ($killed // 0), ($back // 0) - ($promoted // 0));
+}
+
+
 # One command to the Redis of LAGO_REDIS_URL, for checks the API cannot
 # make; a connection of its own each time, so that a Redis restarted by a
 # suite is simply reached again.

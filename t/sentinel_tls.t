@@ -241,65 +241,17 @@ Authorization: Bearer $LAGO_KEY
         lago_webhook_max_endpoints 100000;
     }
 --- init
-my (%answer, @bad, $n, $killed, $promoted, $back);
 my $old = main::master_port();
-my $end = Time::HiRes::time() + 25;
-
-while (Time::HiRes::time() < $end) {
-    my @urls = map { 'https://k' . ++$n . '.example' } 1 .. 10;
-    my @res = Lago::concurrent(map {
-        Lago::http_request('POST', '/api/v1/webhook_endpoints', $Lago::Key,
-                           qq({"webhook_endpoint":{"webhook_url":"$_"}}))
-    } @urls);
-
-    for my $i (0 .. $#urls) {
-        my ($status, $body) = @{ $res[$i] };
-        $answer{ $urls[$i] } = $status;
-        push @bad, "$status $body"
-            unless $status == 200 || ($status == 503
-                                      && $body eq $main::Unavailable);
-    }
-
-    my $now = Time::HiRes::time();
-
-    if (!$killed && $n >= 100) {
+Lago::check_sentinel_failover(
+    name => 'sentinel failover over TLS',
+    kill => sub {
         my $name = main::node_of($old);
         kill 'KILL', $main::Pid{$name};
         waitpid $main::Pid{$name}, 0;
         delete $main::Pid{$name};
-        $killed = $now;
-    }
-
-    $promoted //= $now if $killed && main::master_port() != $old;
-
-    if ($promoted && grep { $_->[0] == 200 } @res) {
-        $back = $now;
-        last;
-    }
-}
-
-my $new = main::master_port();
-main::follow_master($new);
-
-my @ok = grep { $answer{$_} == 200 } keys %answer;
-Test::More::ok($killed, 'the master was killed');
-Test::More::ok($promoted, 'the sentinels promoted a replica');
-Test::More::ok($back, '200 again after the promotion');
-Test::More::cmp_ok($back - $promoted, '<', 8,
-                   'within 8 s of the promotion') if $back && $promoted;
-Test::More::is_deeply(\@bad, [], 'every answer a 200 or a JSON 503');
-Test::More::ok(scalar(grep { $answer{$_} == 503 } keys %answer),
-               'the failover was seen as 503s');
-
-my %stored = @{ Lago::redis('HGETALL',
-    "$ENV{TEST_NGINX_LAGO_PREFIX}\{$Lago::Org\}:webhook_endpoint_urls") };
-Test::More::is_deeply([grep { !exists $stored{$_} } @ok], [],
-                      'lost: no acknowledged create is missing');
-Test::More::is_deeply([Lago::check_org($Lago::Org)], [], 'store consistent');
-Test::More::diag(sprintf "sentinel failover over TLS: %d acknowledged, "
-    . "promotion %.1f s after the kill, 200 again %.1f s after it",
-    scalar @ok, ($promoted // 0) - ($killed // 0),
-    ($back // 0) - ($promoted // 0));
+    },
+    promoted => sub { main::master_port() != $old },
+    after => sub { main::follow_master(main::master_port()) });
 --- request
 GET /api/v1/webhook_endpoints?per_page=1
 --- more_headers
