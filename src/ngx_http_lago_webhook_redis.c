@@ -165,6 +165,9 @@ static u_char *ngx_http_lago_webhook_redis_strdup(u_char *s, size_t len,
 static ngx_http_lago_webhook_redis_node_t *ngx_http_lago_webhook_redis_node(
     ngx_http_lago_webhook_redis_t *rc, struct sockaddr *sockaddr,
     socklen_t socklen, ngx_str_t *text);
+static ngx_http_lago_webhook_redis_node_t *
+    ngx_http_lago_webhook_redis_cluster_node(ngx_http_lago_webhook_redis_t *rc,
+    struct sockaddr *sockaddr, socklen_t socklen, ngx_str_t *text);
 static void ngx_http_lago_webhook_redis_node_free(
     ngx_http_lago_webhook_redis_t *rc,
     ngx_http_lago_webhook_redis_node_t *node);
@@ -320,19 +323,12 @@ ngx_http_lago_webhook_redis_init(ngx_cycle_t *cycle,
     for (i = 0; i < rc->conf.nseeds; i++) {
         seed = &rc->conf.seeds[i];
 
-        if (ngx_http_lago_webhook_redis_node(rc, seed->sockaddr,
-                                             seed->socklen, &seed->name)
+        if (ngx_http_lago_webhook_redis_cluster_node(rc, seed->sockaddr,
+                                                     seed->socklen,
+                                                     &seed->name)
             == NULL)
         {
             return NGX_ERROR;
-        }
-    }
-
-    for (node = rc->nodes; node; node = node->next) {
-        if (node->state == NGX_HTTP_LAGO_WEBHOOK_REDIS_DISCONNECTED
-            && !node->reconnect_timer.timer_set)
-        {
-            ngx_http_lago_webhook_redis_connect(node);
         }
     }
 
@@ -573,6 +569,27 @@ ngx_http_lago_webhook_redis_node(ngx_http_lago_webhook_redis_t *rc,
 
     ngx_log_debug1(NGX_LOG_DEBUG_EVENT, rc->log, 0,
                    "lago_webhook redis: node %V", &node->addr.name);
+
+    return node;
+}
+
+
+/*
+ * A Cluster node as a map, a redirection or the seeds name it: connecting
+ * unless it is connected already or waits for its backoff.
+ */
+
+static ngx_http_lago_webhook_redis_node_t *
+ngx_http_lago_webhook_redis_cluster_node(ngx_http_lago_webhook_redis_t *rc,
+    struct sockaddr *sockaddr, socklen_t socklen, ngx_str_t *text)
+{
+    ngx_http_lago_webhook_redis_node_t  *node;
+
+    node = ngx_http_lago_webhook_redis_node(rc, sockaddr, socklen, text);
+
+    if (node && node->io == NULL && !node->reconnect_timer.timer_set) {
+        ngx_http_lago_webhook_redis_connect(node);
+    }
 
     return node;
 }
@@ -1653,12 +1670,9 @@ ngx_http_lago_webhook_redis_refresh(ngx_http_lago_webhook_redis_t *rc)
     for (i = 0; i < rc->conf.nseeds; i++) {
         seed = &rc->conf.seeds[i];
 
-        node = ngx_http_lago_webhook_redis_node(rc, seed->sockaddr,
-                                                seed->socklen, &seed->name);
-
-        if (node && node->io == NULL && !node->reconnect_timer.timer_set) {
-            ngx_http_lago_webhook_redis_connect(node);
-        }
+        (void) ngx_http_lago_webhook_redis_cluster_node(rc, seed->sockaddr,
+                                                        seed->socklen,
+                                                        &seed->name);
     }
 }
 
@@ -1771,17 +1785,13 @@ ngx_http_lago_webhook_redis_slots(ngx_http_lago_webhook_redis_node_t *node,
             continue;
         }
 
-        n = ngx_http_lago_webhook_redis_node(rc, &sockaddr.sockaddr, socklen,
-                                             &name);
+        n = ngx_http_lago_webhook_redis_cluster_node(rc, &sockaddr.sockaddr,
+                                                     socklen, &name);
         if (n == NULL) {
             continue;
         }
 
         n->mapped = 1;
-
-        if (n->io == NULL && !n->asking && !n->reconnect_timer.timer_set) {
-            ngx_http_lago_webhook_redis_connect(n);
-        }
 
         for (s = start; s <= end; s++) {
             rc->slots[s] = n;
@@ -1920,12 +1930,8 @@ ngx_http_lago_webhook_redis_redirect(ngx_http_lago_webhook_redis_node_t *node,
         return NGX_OK;
     }
 
-    target = ngx_http_lago_webhook_redis_node(rc, &sockaddr.sockaddr,
-                                              socklen, &name);
-
-    if (target && target->io == NULL && !target->reconnect_timer.timer_set) {
-        ngx_http_lago_webhook_redis_connect(target);
-    }
+    target = ngx_http_lago_webhook_redis_cluster_node(rc, &sockaddr.sockaddr,
+                                                      socklen, &name);
 
     if (kind == NGX_HTTP_LAGO_WEBHOOK_CLUSTER_MOVED && target) {
         /* the slot's neighbours are learnt by the refresh */
