@@ -70,7 +70,7 @@ export TEST_NGINX_LIB TEST_FILES PROVE_FLAGS LAGO_TEST_REDIS_AUTH \
        LAGO_TEST_REDIS_UNIX LAGO_TEST_REDIS_TLS LAGO_TEST_REDIS
 
 MODULE_SOURCES := config VERSION ngx_http_lago_webhook_module.c \
-                  $(wildcard src/*.c src/*.h src/lib/*.c src/lib/*.h)
+                  $(wildcard src/*.h src/*/*.c src/*/*.h)
 
 .PHONY: all build deps static dynamic test unit-test suites run bench soak \
         deb test-deb test-prometheus clean

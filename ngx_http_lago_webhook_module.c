@@ -11,7 +11,7 @@
  *
  * This file holds the module's tables, its directives and configuration,
  * and the worker hooks.  A request starts in ngx_http_lago_webhook_handler()
- * (src/ngx_http_lago_webhook_handler.c); the README's "Code map" lists the
+ * (src/api/ngx_http_lago_webhook_handler.c); the README's "Code map" lists the
  * files in the order a request meets them.
  */
 

@@ -138,7 +138,7 @@ $(foreach t,url uuid event_types json_escape,$(eval $(call FUZZ_RULE,$(t))))
 # compiled again with NGX_DEBUG_PALLOC: every pool allocation is then a
 # malloc() of its own, so that AddressSanitizer sees overruns in pools.
 
-FUZZ_BODY_SRCS = src/ngx_http_lago_webhook_body.c src/lib/lago_webhook_url.c \
+FUZZ_BODY_SRCS = src/api/ngx_http_lago_webhook_body.c src/lib/lago_webhook_url.c \
                  src/lib/lago_webhook_event_types.c
 
 $(FUZZ_BUILD)/libngx.a: $(NGINX_STATIC)
@@ -153,9 +153,9 @@ $(FUZZ_BUILD)/ngx_palloc.o: $(NGINX_SRC)/src/core/ngx_palloc.c \
 		-DNGX_DEBUG_PALLOC=1 $(FUZZ_NGX_INCS) -o $@ $<
 
 $(FUZZ_BUILD)/body: fuzz/body.c fuzz/fuzz.h $(FUZZ_BODY_SRCS) \
-		$(wildcard src/*.h src/lib/*.h) $(FUZZ_BUILD)/ngx_palloc.o \
+		$(wildcard src/*.h src/*/*.h) $(FUZZ_BUILD)/ngx_palloc.o \
 		$(FUZZ_BUILD)/libngx.a $(FUZZ_BUILD)/flags
 	$(FUZZ_CC) $(FUZZ_NGX_FLAGS) -Werror $(FUZZ_CFLAGS) $(FUZZ_SANITIZE) \
-		$(FUZZ_NGX_INCS) -Isrc -Isrc/lib -Ifuzz -o $@ fuzz/body.c \
+		$(FUZZ_NGX_INCS) -Isrc -Isrc/api -Isrc/lib -Ifuzz -o $@ fuzz/body.c \
 		$(FUZZ_BODY_SRCS) $(FUZZ_BUILD)/ngx_palloc.o \
 		$(FUZZ_BUILD)/libngx.a -ljansson -lm

@@ -379,7 +379,7 @@ sub redis {
 }
 
 
-# Walks one organization's keys (layout: src/ngx_http_lago_webhook_store.c)
+# Walks one organization's keys (layout: src/store/ngx_http_lago_webhook_store.c)
 # and returns what is inconsistent; an empty list means all is well.
 sub check_org {
     my $org = shift;
