@@ -21,6 +21,7 @@
 #include <ngx_http.h>
 
 #include "ngx_http_lago_webhook.h"
+#include "ngx_http_lago_webhook_exit.h"
 #include "ngx_http_lago_webhook_handler.h"
 #include "ngx_http_lago_webhook_key_cache.h"
 #include "ngx_http_lago_webhook_metrics.h"

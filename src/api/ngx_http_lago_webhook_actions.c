@@ -19,7 +19,7 @@
 #include "ngx_http_lago_webhook.h"
 #include "ngx_http_lago_webhook_actions.h"
 #include "ngx_http_lago_webhook_body.h"
-#include "ngx_http_lago_webhook_handler.h"
+#include "ngx_http_lago_webhook_exit.h"
 #include "ngx_http_lago_webhook_output.h"
 #include "ngx_http_lago_webhook_public_key.h"
 #include "ngx_http_lago_webhook_request_body.h"

@@ -13,7 +13,7 @@
 #include "ngx_http_lago_webhook.h"
 #include "ngx_http_lago_webhook_auth.h"
 #include "ngx_http_lago_webhook_actions.h"
-#include "ngx_http_lago_webhook_handler.h"
+#include "ngx_http_lago_webhook_exit.h"
 #include "ngx_http_lago_webhook_key_cache.h"
 #include "ngx_http_lago_webhook_metrics.h"
 #include "ngx_http_lago_webhook_output.h"

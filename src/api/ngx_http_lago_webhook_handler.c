@@ -11,7 +11,7 @@
  * headers; authentication (ngx_http_lago_webhook_auth.c) hands it to its
  * action (ngx_http_lago_webhook_actions.c), which reads the body of a
  * create or update only then.  Whatever the store answers, the request
- * ends in ngx_http_lago_webhook_finish().
+ * ends in ngx_http_lago_webhook_finish() (ngx_http_lago_webhook_exit.c).
  */
 
 
@@ -22,6 +22,7 @@
 #include "ngx_http_lago_webhook.h"
 #include "ngx_http_lago_webhook_handler.h"
 #include "ngx_http_lago_webhook_auth.h"
+#include "ngx_http_lago_webhook_exit.h"
 #include "ngx_http_lago_webhook_output.h"
 #include "lago_webhook_uuid.h"
 
@@ -250,46 +251,4 @@ ngx_http_lago_webhook_bearer(ngx_http_request_t *r, ngx_str_t *key)
     key->len = p - start;
 
     return NGX_OK;
-}
-
-
-ngx_int_t
-ngx_http_lago_webhook_waiting(ngx_http_request_t *r, ngx_int_t rc)
-{
-    if (rc == NGX_OK) {
-        return NGX_DONE;
-    }
-
-    if (rc == NGX_DECLINED) {
-        return ngx_http_lago_webhook_send_error(r,
-                                       NGX_HTTP_LAGO_WEBHOOK_ERR_UNAVAILABLE);
-    }
-
-    return ngx_http_lago_webhook_send_error(r,
-                                       NGX_HTTP_LAGO_WEBHOOK_ERR_INTERNAL);
-}
-
-
-void
-ngx_http_lago_webhook_finish(ngx_http_request_t *r, ngx_int_t rc)
-{
-    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
-                   "lago_webhook: finish: %i", rc);
-
-    if (rc == NGX_DONE) {
-        return;
-    }
-
-    ngx_http_finalize_request(r, rc);
-}
-
-
-void
-ngx_http_lago_webhook_store_failed(ngx_http_request_t *r,
-    ngx_http_lago_webhook_store_failure_e failure)
-{
-    ngx_http_lago_webhook_finish(r, ngx_http_lago_webhook_send_error(r,
-                        failure == NGX_HTTP_LAGO_WEBHOOK_STORE_UNAVAILABLE
-                        ? NGX_HTTP_LAGO_WEBHOOK_ERR_UNAVAILABLE
-                        : NGX_HTTP_LAGO_WEBHOOK_ERR_INTERNAL));
 }

@@ -20,7 +20,7 @@
 #include <ngx_http.h>
 
 #include "ngx_http_lago_webhook.h"
-#include "ngx_http_lago_webhook_handler.h"
+#include "ngx_http_lago_webhook_exit.h"
 #include "ngx_http_lago_webhook_output.h"
 #include "ngx_http_lago_webhook_request_body.h"
 
