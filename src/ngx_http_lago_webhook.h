@@ -19,6 +19,7 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 
+#include "ngx_http_lago_webhook_redis.h"
 #include "lago_webhook_uuid.h"
 
 
@@ -28,37 +29,11 @@
 
 
 typedef struct {
-    ngx_str_t                  redis;           /* as written, for logs */
-    ngx_addr_t                 redis_addr;
-    ngx_str_t                  redis_host;      /* for TLS's name */
-    ngx_str_t                  redis_password;
-    ngx_str_t                  redis_user;
-    ngx_int_t                  redis_db;
-    ngx_str_t                  sentinel_master; /* Sentinel: its name */
-    ngx_array_t               *sentinels;       /* of ngx_addr_t */
-    ngx_str_t                  sentinel_password;
-    ngx_array_t               *cluster;         /* Cluster: seeds, addrs */
-    ngx_uint_t                 wait_replicas;   /* 0: no WAIT */
-    ngx_msec_t                 wait_timeout;
-    ngx_str_t                  prefix;
-    ngx_msec_t                 connect_timeout;
-    ngx_msec_t                 timeout;
+    ngx_http_lago_webhook_redis_conf_t  redis;  /* lago_webhook_redis* */
     ngx_msec_t                 key_cache_ttl;
     ngx_int_t                  key_cache_size;  /* entries */
     ngx_flag_t                 enabled;         /* some location uses us */
     ngx_shm_zone_t            *metrics_zone;    /* lago_webhook_metrics */
-
-    ngx_flag_t                 ssl;
-    ngx_flag_t                 ssl_verify;
-    ngx_flag_t                 ssl_session_reuse;
-    ngx_uint_t                 ssl_protocols;
-    ngx_str_t                  ssl_name;
-    ngx_str_t                  ssl_trusted_certificate;
-    ngx_str_t                  ssl_certificate;
-    ngx_str_t                  ssl_certificate_key;
-#if (NGX_SSL)
-    ngx_ssl_t                 *ssl_ctx;
-#endif
 } ngx_http_lago_webhook_main_conf_t;
 
 

@@ -134,11 +134,8 @@ struct ngx_http_lago_webhook_redis_node_s {
 
 
 typedef struct {
-    ngx_http_lago_webhook_redis_conf_t       conf;
+    ngx_http_lago_webhook_redis_conf_t      *conf;   /* the cycle's */
     ngx_log_t                               *log;
-#if (NGX_SSL)
-    ngx_ssl_t                                ssl;
-#endif
     ngx_http_lago_webhook_redis_node_t      *nodes;
     ngx_http_lago_webhook_redis_op_t        *last;   /* sent last */
 
@@ -158,10 +155,6 @@ typedef struct {
 } ngx_http_lago_webhook_redis_t;
 
 
-static ngx_int_t ngx_http_lago_webhook_redis_copy(
-    ngx_http_lago_webhook_redis_t *rc, ngx_log_t *log);
-static u_char *ngx_http_lago_webhook_redis_strdup(u_char *s, size_t len,
-    ngx_log_t *log);
 static ngx_http_lago_webhook_redis_node_t *ngx_http_lago_webhook_redis_node(
     ngx_http_lago_webhook_redis_t *rc, struct sockaddr *sockaddr,
     socklen_t socklen, ngx_str_t *text);
@@ -278,28 +271,24 @@ ngx_http_lago_webhook_redis_init(ngx_cycle_t *cycle,
     rc = &ngx_http_lago_webhook_redis;
     ngx_memzero(rc, sizeof(ngx_http_lago_webhook_redis_t));
 
-    rc->conf = *conf;
+    rc->conf = conf;
     rc->log = cycle->log;
 
-    if (ngx_http_lago_webhook_redis_copy(rc, cycle->log) != NGX_OK) {
-        return NGX_ERROR;
-    }
-
-    if (rc->conf.nseeds == 0) {
-        node = ngx_http_lago_webhook_redis_node(rc, rc->conf.addr.sockaddr,
-                                                rc->conf.addr.socklen,
-                                                &rc->conf.addr.name);
+    if (rc->conf->nseeds == 0) {
+        node = ngx_http_lago_webhook_redis_node(rc, rc->conf->addr.sockaddr,
+                                                rc->conf->addr.socklen,
+                                                &rc->conf->addr.name);
         if (node == NULL) {
             return NGX_ERROR;
         }
 
         /* the name it was given: the address, or the master's name */
-        node->name = &rc->conf.name;
+        node->name = &rc->conf->name;
 
         ngx_http_lago_webhook_redis_connect(node);
 
-        if (rc->conf.sentinel.nsentinels) {
-            ngx_http_lago_webhook_sentinel_watch(&rc->conf.sentinel,
+        if (rc->conf->sentinel.nsentinels) {
+            ngx_http_lago_webhook_sentinel_watch(&rc->conf->sentinel,
                                      ngx_http_lago_webhook_redis_switched,
                                      node, rc->log);
         }
@@ -320,8 +309,8 @@ ngx_http_lago_webhook_redis_init(ngx_cycle_t *cycle,
         return NGX_ERROR;
     }
 
-    for (i = 0; i < rc->conf.nseeds; i++) {
-        seed = &rc->conf.seeds[i];
+    for (i = 0; i < rc->conf->nseeds; i++) {
+        seed = &rc->conf->seeds[i];
 
         if (ngx_http_lago_webhook_redis_cluster_node(rc, seed->sockaddr,
                                                      seed->socklen,
@@ -333,104 +322,6 @@ ngx_http_lago_webhook_redis_init(ngx_cycle_t *cycle,
     }
 
     return NGX_OK;
-}
-
-
-/*
- * The configuration belongs to the cycle, which a reload in a single
- * process replaces under us: keep our own copy of what we use, and a
- * reference on the TLS context.
- */
-
-static ngx_int_t
-ngx_http_lago_webhook_redis_copy(ngx_http_lago_webhook_redis_t *rc,
-    ngx_log_t *log)
-{
-    ngx_http_lago_webhook_redis_conf_t  *conf;
-
-    conf = &rc->conf;
-
-    conf->addr.sockaddr = (struct sockaddr *)
-                          ngx_http_lago_webhook_redis_strdup(
-                              (u_char *) conf->addr.sockaddr,
-                              conf->addr.socklen, log);
-    conf->addr.name.data = ngx_http_lago_webhook_redis_strdup(
-                               conf->addr.name.data, conf->addr.name.len,
-                               log);
-    conf->user.data = ngx_http_lago_webhook_redis_strdup(conf->user.data,
-                                                         conf->user.len, log);
-    conf->password.data = ngx_http_lago_webhook_redis_strdup(
-                                conf->password.data, conf->password.len, log);
-    conf->name.data = ngx_http_lago_webhook_redis_strdup(conf->name.data,
-                                                         conf->name.len, log);
-
-    if (conf->addr.sockaddr == NULL || conf->addr.name.data == NULL
-        || conf->user.data == NULL || conf->password.data == NULL
-        || conf->name.data == NULL)
-    {
-        return NGX_ERROR;
-    }
-
-    if (conf->sentinel.nsentinels
-        && ngx_http_lago_webhook_sentinel_conf_copy(&conf->sentinel, log)
-           != NGX_OK)
-    {
-        return NGX_ERROR;
-    }
-
-    if (conf->nseeds) {
-        conf->seeds = ngx_http_lago_webhook_redis_io_addrs_copy(conf->seeds,
-                                                                conf->nseeds,
-                                                                log);
-        if (conf->seeds == NULL) {
-            conf->nseeds = 0;
-            return NGX_ERROR;
-        }
-    }
-
-#if (NGX_SSL)
-
-    if (conf->ssl) {
-        conf->ssl_name.data = ngx_http_lago_webhook_redis_strdup(
-                                  conf->ssl_name.data, conf->ssl_name.len,
-                                  log);
-        if (conf->ssl_name.data == NULL) {
-            return NGX_ERROR;
-        }
-
-        rc->ssl = *conf->ssl;
-        conf->ssl = &rc->ssl;
-
-        if (SSL_CTX_up_ref(rc->ssl.ctx) != 1) {
-            rc->ssl.ctx = NULL;
-            conf->ssl = NULL;
-            return NGX_ERROR;
-        }
-    }
-
-#endif
-
-    return NGX_OK;
-}
-
-
-static u_char *
-ngx_http_lago_webhook_redis_strdup(u_char *s, size_t len, ngx_log_t *log)
-{
-    u_char  *p;
-
-    p = ngx_alloc(len + 1, log);
-    if (p == NULL) {
-        return NULL;
-    }
-
-    if (len) {
-        ngx_memcpy(p, s, len);
-    }
-
-    p[len] = '\0';
-
-    return p;
 }
 
 
@@ -473,29 +364,6 @@ ngx_http_lago_webhook_redis_exit(ngx_cycle_t *cycle)
         ngx_free(rc->slots);
         rc->slots = NULL;
     }
-
-#if (NGX_SSL)
-
-    if (rc->ssl.ctx) {
-        SSL_CTX_free(rc->ssl.ctx);
-        rc->ssl.ctx = NULL;
-    }
-
-    ngx_free(rc->conf.ssl_name.data);
-
-#endif
-
-    ngx_http_lago_webhook_sentinel_conf_free(&rc->conf.sentinel);
-    ngx_http_lago_webhook_redis_io_addrs_free(rc->conf.seeds,
-                                              rc->conf.nseeds);
-    rc->conf.seeds = NULL;
-    rc->conf.nseeds = 0;
-
-    ngx_free(rc->conf.addr.sockaddr);
-    ngx_free(rc->conf.addr.name.data);
-    ngx_free(rc->conf.user.data);
-    ngx_free(rc->conf.password.data);
-    ngx_free(rc->conf.name.data);
 }
 
 
@@ -748,7 +616,7 @@ ngx_http_lago_webhook_redis_send(ngx_http_request_t *r,
     op->timer.data = op;
     op->timer.log = r->connection->log;
 
-    ngx_add_timer(&op->timer, rc->conf.timeout);
+    ngx_add_timer(&op->timer, rc->conf->timeout);
 
     if (node == NULL) {
         op->unrouted = 1;
@@ -874,14 +742,14 @@ ngx_http_lago_webhook_redis_connect(ngx_http_lago_webhook_redis_node_t *node)
 
     rc = &ngx_http_lago_webhook_redis;
 
-    if (rc->conf.sentinel.nsentinels == 0) {
+    if (rc->conf->sentinel.nsentinels == 0) {
         ngx_http_lago_webhook_redis_open(node);
         return;
     }
 
     node->asking = 1;
 
-    ngx_http_lago_webhook_sentinel_ask(&rc->conf.sentinel,
+    ngx_http_lago_webhook_sentinel_ask(&rc->conf->sentinel,
                                        ngx_http_lago_webhook_redis_master,
                                        node, rc->log);
 }
@@ -937,7 +805,7 @@ ngx_http_lago_webhook_redis_master(void *data, ngx_addr_t *master,
 
         ngx_log_error(NGX_LOG_NOTICE, rc->log, 0,
                       "lago_webhook: redis master \"%V\" is at %V",
-                      &rc->conf.name, &node->addr.name);
+                      &rc->conf->name, &node->addr.name);
     }
 
     ngx_http_lago_webhook_redis_open(node);
@@ -968,7 +836,7 @@ ngx_http_lago_webhook_redis_switched(void *data, ngx_addr_t *master,
 
     ngx_log_error(NGX_LOG_NOTICE, rc->log, 0,
                   "lago_webhook: sentinel %V says redis master \"%V\" "
-                  "moved to %V", sentinel, &rc->conf.name, &master->name);
+                  "moved to %V", sentinel, &rc->conf->name, &master->name);
 
     ngx_http_lago_webhook_redis_drop(node);
 }
@@ -989,21 +857,21 @@ ngx_http_lago_webhook_redis_open(ngx_http_lago_webhook_redis_node_t *node)
     ngx_memzero(&ioc, sizeof(ngx_http_lago_webhook_redis_io_conf_t));
 
     ioc.addr = &node->addr;
-    ioc.name = rc->conf.sentinel.nsentinels ? &node->addr.name : node->name;
+    ioc.name = rc->conf->sentinel.nsentinels ? &node->addr.name : node->name;
 
 #if (NGX_SSL)
-    ioc.ssl = rc->conf.ssl;
-    ioc.ssl_verify = rc->conf.ssl_verify;
-    ioc.ssl_session = rc->conf.ssl_session_reuse ? &node->ssl_session : NULL;
+    ioc.ssl = rc->conf->ssl_ctx;
+    ioc.ssl_verify = rc->conf->ssl_verify;
+    ioc.ssl_session = rc->conf->ssl_session_reuse ? &node->ssl_session : NULL;
 
     /*
      * Without a name configured, a master that Sentinel or Cluster names
      * is checked by its address.
      */
 
-    ioc.ssl_name = &rc->conf.ssl_name;
+    ioc.ssl_name = &rc->conf->ssl_name;
 
-    if (rc->conf.ssl && rc->conf.ssl_name.len == 0) {
+    if (rc->conf->ssl_ctx && rc->conf->ssl_name.len == 0) {
         node->ssl_name.data = node->ssl_name_buf;
         node->ssl_name.len = ngx_sock_ntop(node->addr.sockaddr,
                                            node->addr.socklen,
@@ -1035,18 +903,18 @@ ngx_http_lago_webhook_redis_open(ngx_http_lago_webhook_redis_node_t *node)
 
     /* queued before any request's command, so they run first */
 
-    if (rc->conf.password.len) {
+    if (rc->conf->password.len) {
         argc = 0;
         argv[argc] = "AUTH";
         argvlen[argc++] = 4;
 
-        if (rc->conf.user.len) {
-            argv[argc] = (const char *) rc->conf.user.data;
-            argvlen[argc++] = rc->conf.user.len;
+        if (rc->conf->user.len) {
+            argv[argc] = (const char *) rc->conf->user.data;
+            argvlen[argc++] = rc->conf->user.len;
         }
 
-        argv[argc] = (const char *) rc->conf.password.data;
-        argvlen[argc++] = rc->conf.password.len;
+        argv[argc] = (const char *) rc->conf->password.data;
+        argvlen[argc++] = rc->conf->password.len;
 
         if (ngx_http_lago_webhook_redis_setup(node,
                                               NGX_HTTP_LAGO_WEBHOOK_OP_SETUP,
@@ -1057,13 +925,13 @@ ngx_http_lago_webhook_redis_open(ngx_http_lago_webhook_redis_node_t *node)
         }
     }
 
-    if (rc->conf.db > 0) {
+    if (rc->conf->db > 0) {
         u_char  db[NGX_INT_T_LEN];
 
         argv[0] = "SELECT";
         argvlen[0] = 6;
         argv[1] = (const char *) db;
-        argvlen[1] = ngx_http_lago_webhook_decimal(db, (size_t) rc->conf.db)
+        argvlen[1] = ngx_http_lago_webhook_decimal(db, (size_t) rc->conf->db)
                      - db;
 
         if (ngx_http_lago_webhook_redis_setup(node,
@@ -1077,7 +945,7 @@ ngx_http_lago_webhook_redis_open(ngx_http_lago_webhook_redis_node_t *node)
 
     /* a sentinel's answer may be stale: the node must say it is a master */
 
-    if (rc->conf.sentinel.nsentinels) {
+    if (rc->conf->sentinel.nsentinels) {
         argv[0] = "ROLE";
         argvlen[0] = 4;
 
@@ -1102,7 +970,7 @@ ngx_http_lago_webhook_redis_open(ngx_http_lago_webhook_redis_node_t *node)
         goto failed;
     }
 
-    ngx_add_timer(&node->connect_timer, rc->conf.connect_timeout);
+    ngx_add_timer(&node->connect_timer, rc->conf->connect_timeout);
 
     return;
 
@@ -1252,7 +1120,7 @@ ngx_http_lago_webhook_redis_deliver(ngx_http_lago_webhook_redis_node_t *node,
      */
 
     if (reply != NULL && reply->type == REDIS_REPLY_ERROR
-        && rc->conf.sentinel.nsentinels
+        && rc->conf->sentinel.nsentinels
         && reply->len >= 8 && ngx_strncmp(reply->str, "READONLY", 8) == 0)
     {
         /*
@@ -1667,8 +1535,8 @@ ngx_http_lago_webhook_redis_refresh(ngx_http_lago_webhook_redis_t *rc)
         }
     }
 
-    for (i = 0; i < rc->conf.nseeds; i++) {
-        seed = &rc->conf.seeds[i];
+    for (i = 0; i < rc->conf->nseeds; i++) {
+        seed = &rc->conf->seeds[i];
 
         (void) ngx_http_lago_webhook_redis_cluster_node(rc, seed->sockaddr,
                                                         seed->socklen,
@@ -2068,7 +1936,7 @@ ngx_http_lago_webhook_redis_resend(ngx_http_lago_webhook_redis_op_t *op,
 
     if (!follower->timer.timer_set) {
         ngx_add_timer(&follower->timer,
-                      ngx_http_lago_webhook_redis.conf.timeout);
+                      ngx_http_lago_webhook_redis.conf->timeout);
     }
 }
 

@@ -54,26 +54,75 @@ typedef struct {
 } ngx_http_lago_webhook_redis_command_t;
 
 
+/*
+ * The lago_webhook_redis* directives, as they set them: the module's main
+ * configuration embeds this struct, and the worker's connections read it
+ * in place (ngx_http_lago_webhook_redis_conf.c sets it up and checks it).
+ */
+
 typedef struct {
-    ngx_addr_t    addr;          /* resolved when the configuration is read */
+    ngx_str_t     name;          /* for logs: the address as written, the
+                                    master's name, or "cluster" */
+    ngx_addr_t    addr;          /* lago_webhook_redis, resolved when the
+                                    configuration is read */
+    ngx_str_t     host;          /* its host: TLS's name by default */
     ngx_http_lago_webhook_sentinel_conf_t  sentinel;  /* or the sentinels' */
     ngx_addr_t   *seeds;         /* or a Cluster's nodes to start from */
     ngx_uint_t    nseeds;        /* 0: no Cluster */
     ngx_str_t     user;
     ngx_str_t     password;
     ngx_int_t     db;
+    ngx_str_t     prefix;        /* of every key: the store's */
+    ngx_uint_t    wait_replicas; /* 0: no WAIT */
+    ngx_msec_t    wait_timeout;
     ngx_msec_t    connect_timeout;
     ngx_msec_t    timeout;
-    ngx_str_t     name;          /* the address, or the master's name */
-#if (NGX_SSL)
-    ngx_ssl_t    *ssl;           /* NULL: plaintext */
-    ngx_str_t     ssl_name;      /* SNI and the name checked */
+
+    ngx_flag_t    ssl;
     ngx_flag_t    ssl_verify;
     ngx_flag_t    ssl_session_reuse;
+    ngx_uint_t    ssl_protocols;
+    ngx_str_t     ssl_name;      /* SNI and the name checked */
+    ngx_str_t     ssl_trusted_certificate;
+    ngx_str_t     ssl_certificate;
+    ngx_str_t     ssl_certificate_key;
+#if (NGX_SSL)
+    ngx_ssl_t    *ssl_ctx;       /* NULL: plaintext */
 #endif
 } ngx_http_lago_webhook_redis_conf_t;
 
 
+/*
+ * The directives' handlers.  Their command's offset is that of the
+ * embedded struct in the module's main configuration.
+ */
+char *ngx_http_lago_webhook_redis_set_address(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+char *ngx_http_lago_webhook_redis_set_sentinel(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+char *ngx_http_lago_webhook_redis_set_cluster(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+char *ngx_http_lago_webhook_redis_set_wait(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+
+extern ngx_conf_num_bounds_t  ngx_http_lago_webhook_redis_db_bounds;
+#if (NGX_SSL)
+extern ngx_conf_bitmask_t     ngx_http_lago_webhook_redis_ssl_protocols[];
+#endif
+
+/* the main configuration's creation: every setting unset */
+void ngx_http_lago_webhook_redis_create_conf(
+    ngx_http_lago_webhook_redis_conf_t *conf);
+
+/* its end: the defaults, the checks across settings, the TLS context */
+char *ngx_http_lago_webhook_redis_init_conf(ngx_conf_t *cf,
+    ngx_http_lago_webhook_redis_conf_t *conf);
+
+
+/*
+ * A worker's connections, made with the settings of its cycle, which it
+ * reads for as long as it runs.
+ */
 ngx_int_t ngx_http_lago_webhook_redis_init(ngx_cycle_t *cycle,
     ngx_http_lago_webhook_redis_conf_t *conf);
 void ngx_http_lago_webhook_redis_exit(ngx_cycle_t *cycle);

@@ -89,60 +89,6 @@ static u_char  ngx_http_lago_webhook_redis_io_buf[
 static u_char  ngx_http_lago_webhook_redis_io_detail[256];
 
 
-ngx_addr_t *
-ngx_http_lago_webhook_redis_io_addrs_copy(ngx_addr_t *addrs, ngx_uint_t n,
-    ngx_log_t *log)
-{
-    u_char      *p;
-    ngx_uint_t   i;
-    ngx_addr_t  *copy, *a;
-
-    copy = ngx_calloc(n * sizeof(ngx_addr_t) + 1, log);
-    if (copy == NULL) {
-        return NULL;
-    }
-
-    for (i = 0; i < n; i++) {
-        a = &addrs[i];
-
-        p = ngx_alloc(a->socklen + a->name.len + 1, log);
-        if (p == NULL) {
-            ngx_http_lago_webhook_redis_io_addrs_free(copy, i);
-            return NULL;
-        }
-
-        ngx_memcpy(p, a->sockaddr, a->socklen);
-        copy[i].sockaddr = (struct sockaddr *) p;
-        copy[i].socklen = a->socklen;
-
-        p += a->socklen;
-        ngx_memcpy(p, a->name.data, a->name.len);
-        p[a->name.len] = '\0';
-        copy[i].name.data = p;
-        copy[i].name.len = a->name.len;
-    }
-
-    return copy;
-}
-
-
-void
-ngx_http_lago_webhook_redis_io_addrs_free(ngx_addr_t *addrs, ngx_uint_t n)
-{
-    ngx_uint_t  i;
-
-    if (addrs == NULL) {
-        return;
-    }
-
-    for (i = 0; i < n; i++) {
-        ngx_free(addrs[i].sockaddr);
-    }
-
-    ngx_free(addrs);
-}
-
-
 ngx_http_lago_webhook_redis_io_t *
 ngx_http_lago_webhook_redis_io_open(ngx_http_lago_webhook_redis_io_conf_t *conf,
     ngx_http_lago_webhook_redis_io_handler_t *handler, ngx_log_t *log,

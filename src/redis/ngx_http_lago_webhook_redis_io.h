@@ -83,15 +83,6 @@ ngx_int_t ngx_http_lago_webhook_redis_io_send(
     ngx_http_lago_webhook_redis_io_t *io, int argc, const char **argv,
     const size_t *argvlen);
 
-/*
- * Copies addresses (each address and its name in one block) out of a
- * pool that a reload may free, and frees such a copy.  NULL: no memory.
- */
-ngx_addr_t *ngx_http_lago_webhook_redis_io_addrs_copy(ngx_addr_t *addrs,
-    ngx_uint_t n, ngx_log_t *log);
-void ngx_http_lago_webhook_redis_io_addrs_free(ngx_addr_t *addrs,
-    ngx_uint_t n);
-
 /* closes and frees; no handler is called any more */
 void ngx_http_lago_webhook_redis_io_close(
     ngx_http_lago_webhook_redis_io_t *io);

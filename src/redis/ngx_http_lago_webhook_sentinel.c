@@ -80,60 +80,6 @@ static void ngx_http_lago_webhook_sentinel_close(
 static ngx_http_lago_webhook_sentinel_t  ngx_http_lago_webhook_sentinel;
 
 
-ngx_int_t
-ngx_http_lago_webhook_sentinel_conf_copy(
-    ngx_http_lago_webhook_sentinel_conf_t *conf, ngx_log_t *log)
-{
-    u_char      *p;
-    ngx_addr_t  *addrs;
-
-    addrs = ngx_http_lago_webhook_redis_io_addrs_copy(conf->sentinels,
-                                                      conf->nsentinels, log);
-    if (addrs == NULL) {
-        conf->sentinels = NULL;
-        conf->nsentinels = 0;
-        return NGX_ERROR;
-    }
-
-    conf->sentinels = addrs;
-
-    p = ngx_alloc(conf->master.len + conf->password.len + 2, log);
-    if (p == NULL) {
-        conf->master.data = NULL;
-        conf->password.data = NULL;
-        return NGX_ERROR;
-    }
-
-    ngx_memcpy(p, conf->master.data, conf->master.len);
-    p[conf->master.len] = '\0';
-    conf->master.data = p;
-
-    p += conf->master.len + 1;
-    ngx_memcpy(p, conf->password.data, conf->password.len);
-    p[conf->password.len] = '\0';
-    conf->password.data = p;
-
-    return NGX_OK;
-}
-
-
-void
-ngx_http_lago_webhook_sentinel_conf_free(
-    ngx_http_lago_webhook_sentinel_conf_t *conf)
-{
-    if (conf->sentinels == NULL) {
-        return;
-    }
-
-    ngx_http_lago_webhook_redis_io_addrs_free(conf->sentinels,
-                                              conf->nsentinels);
-    ngx_free(conf->master.data);
-
-    conf->sentinels = NULL;
-    conf->nsentinels = 0;
-}
-
-
 void
 ngx_http_lago_webhook_sentinel_ask(ngx_http_lago_webhook_sentinel_conf_t *conf,
     ngx_http_lago_webhook_sentinel_handler_pt handler, void *data,

@@ -40,12 +40,6 @@ typedef void (*ngx_http_lago_webhook_sentinel_handler_pt)(void *data,
     ngx_addr_t *master, const char *detail);
 
 
-/* copies conf's strings and addresses out of the cycle's pool, and back */
-ngx_int_t ngx_http_lago_webhook_sentinel_conf_copy(
-    ngx_http_lago_webhook_sentinel_conf_t *conf, ngx_log_t *log);
-void ngx_http_lago_webhook_sentinel_conf_free(
-    ngx_http_lago_webhook_sentinel_conf_t *conf);
-
 /* one question at a time per worker: a new one replaces the last */
 void ngx_http_lago_webhook_sentinel_ask(
     ngx_http_lago_webhook_sentinel_conf_t *conf,

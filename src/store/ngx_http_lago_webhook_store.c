@@ -276,14 +276,14 @@ ngx_http_lago_webhook_store_get_key(ngx_http_request_t *r, u_char *digest,
         return NGX_ERROR;
     }
 
-    p = ngx_pnalloc(r->pool, lmcf->prefix.len + sizeof("apikey:") - 1
+    p = ngx_pnalloc(r->pool, lmcf->redis.prefix.len + sizeof("apikey:") - 1
                              + SHA256_DIGEST_LENGTH * 2);
     if (p == NULL) {
         return NGX_ERROR;
     }
 
     call->keys[0].data = p;
-    p = ngx_cpymem(p, lmcf->prefix.data, lmcf->prefix.len);
+    p = ngx_cpymem(p, lmcf->redis.prefix.data, lmcf->redis.prefix.len);
     p = ngx_cpymem(p, "apikey:", sizeof("apikey:") - 1);
     p = ngx_hex_dump(p, digest, SHA256_DIGEST_LENGTH);
     call->keys[0].len = p - call->keys[0].data;
@@ -644,7 +644,7 @@ ngx_http_lago_webhook_store_send_write(ngx_http_request_t *r,
 
     lmcf = ngx_http_get_module_main_conf(r, ngx_http_lago_webhook_module);
 
-    if (lmcf->wait_replicas == 0) {
+    if (lmcf->redis.wait_replicas == 0) {
         return NGX_OK;
     }
 
@@ -676,10 +676,12 @@ ngx_http_lago_webhook_store_wait(ngx_http_request_t *r,
     argv[0] = "WAIT";
     argvlen[0] = sizeof("WAIT") - 1;
     argv[1] = (const char *) replicas;
-    argvlen[1] = ngx_http_lago_webhook_decimal(replicas, lmcf->wait_replicas)
+    argvlen[1] = ngx_http_lago_webhook_decimal(replicas,
+                                               lmcf->redis.wait_replicas)
                  - replicas;
     argv[2] = (const char *) timeout;
-    argvlen[2] = ngx_http_lago_webhook_decimal(timeout, lmcf->wait_timeout)
+    argvlen[2] = ngx_http_lago_webhook_decimal(timeout,
+                                               lmcf->redis.wait_timeout)
                  - timeout;
 
     ngx_memzero(&cmd, sizeof(ngx_http_lago_webhook_redis_command_t));
@@ -750,7 +752,7 @@ ngx_http_lago_webhook_store_waited(ngx_http_request_t *r, void *data,
     lmcf = ngx_http_get_module_main_conf(r, ngx_http_lago_webhook_module);
 
     if (reply->integer < 0
-        || (ngx_uint_t) reply->integer < lmcf->wait_replicas)
+        || (ngx_uint_t) reply->integer < lmcf->redis.wait_replicas)
     {
         /* at most a line a second, however many writes it fails */
 
@@ -759,8 +761,8 @@ ngx_http_lago_webhook_store_waited(ngx_http_request_t *r, void *data,
             ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
                           "lago_webhook: %L of %ui replicas acknowledged a "
                           "write within %M ms, answering 503",
-                          (int64_t) reply->integer, lmcf->wait_replicas,
-                          lmcf->wait_timeout);
+                          (int64_t) reply->integer, lmcf->redis.wait_replicas,
+                          lmcf->redis.wait_timeout);
         }
 
         ngx_http_lago_webhook_store_fail(r,
@@ -1203,7 +1205,7 @@ ngx_http_lago_webhook_store_org_keys(ngx_http_request_t *r, ngx_str_t *org,
 
     lmcf = ngx_http_get_module_main_conf(r, ngx_http_lago_webhook_module);
 
-    base = lmcf->prefix.len + org->len + 2;
+    base = lmcf->redis.prefix.len + org->len + 2;
 
     for (i = 0; i < NGX_HTTP_LAGO_WEBHOOK_ORG_KEYS; i++) {
         p = ngx_pnalloc(r->pool, base + suffix[i].len);
@@ -1212,7 +1214,7 @@ ngx_http_lago_webhook_store_org_keys(ngx_http_request_t *r, ngx_str_t *org,
         }
 
         keys[i].data = p;
-        p = ngx_cpymem(p, lmcf->prefix.data, lmcf->prefix.len);
+        p = ngx_cpymem(p, lmcf->redis.prefix.data, lmcf->redis.prefix.len);
         *p++ = '{';
         p = ngx_cpymem(p, org->data, org->len);
         *p++ = '}';
