@@ -183,6 +183,9 @@ static ngx_int_t ngx_http_lago_webhook_redis_setup(
     ngx_http_lago_webhook_redis_node_t *node,
     ngx_http_lago_webhook_op_kind_e kind, int argc, const char **argv,
     const size_t *argvlen);
+static ngx_int_t ngx_http_lago_webhook_redis_expect(
+    ngx_http_lago_webhook_redis_node_t *node,
+    ngx_http_lago_webhook_op_kind_e kind);
 static void ngx_http_lago_webhook_redis_connected(void *data);
 static void ngx_http_lago_webhook_redis_reply(void *data, redisReply *reply);
 static void ngx_http_lago_webhook_redis_failed(void *data, const char *what,
@@ -244,6 +247,8 @@ static void ngx_http_lago_webhook_redis_call(ngx_http_request_t *r,
 static void ngx_http_lago_webhook_redis_op_timeout(ngx_event_t *ev);
 static void ngx_http_lago_webhook_redis_op_cleanup(void *data);
 static void ngx_http_lago_webhook_redis_op_discard(
+    ngx_http_lago_webhook_redis_op_t *op);
+static ngx_http_request_t *ngx_http_lago_webhook_redis_op_detach(
     ngx_http_lago_webhook_redis_op_t *op);
 static ngx_http_lago_webhook_redis_op_t *ngx_http_lago_webhook_redis_op_get(
     ngx_log_t *log);
@@ -845,9 +850,9 @@ ngx_http_lago_webhook_redis_switched(void *data, ngx_addr_t *master,
 static void
 ngx_http_lago_webhook_redis_open(ngx_http_lago_webhook_redis_node_t *node)
 {
-    int                                        argc;
-    size_t                                     argvlen[3];
-    const char                                *argv[3], *detail;
+    size_t                                     argvlen[2];
+    ngx_int_t                                  rv;
+    const char                                *argv[2], *detail;
     ngx_http_lago_webhook_redis_t             *rc;
     ngx_http_lago_webhook_redis_io_conf_t      ioc;
     ngx_http_lago_webhook_redis_io_handler_t   handler;
@@ -882,14 +887,20 @@ ngx_http_lago_webhook_redis_open(ngx_http_lago_webhook_redis_node_t *node)
     }
 #endif
 
+    ioc.user = &rc->conf->user;
+    ioc.password = &rc->conf->password;
+
     handler.connected = ngx_http_lago_webhook_redis_connected;
     handler.reply = ngx_http_lago_webhook_redis_reply;
     handler.failed = ngx_http_lago_webhook_redis_failed;
     handler.data = node;
 
-    node->io = ngx_http_lago_webhook_redis_io_open(&ioc, &handler, rc->log,
-                                                   &detail);
-    if (node->io == NULL) {
+    /* the handshake is queued before any request's command: it runs first */
+
+    rv = ngx_http_lago_webhook_redis_io_connect(&node->io, &ioc, &handler,
+                                                rc->log, &detail);
+
+    if (rv == NGX_DECLINED) {
         ngx_http_lago_webhook_redis_outage(node, "could not be reached",
                                            detail);
         ngx_http_lago_webhook_redis_schedule_reconnect(node);
@@ -897,32 +908,20 @@ ngx_http_lago_webhook_redis_open(ngx_http_lago_webhook_redis_node_t *node)
         return;
     }
 
+    if (rv != NGX_OK) {
+        goto failed;
+    }
+
     node->state = NGX_HTTP_LAGO_WEBHOOK_REDIS_CONNECTING;
     node->ready = 0;
     node->refused = 0;
 
-    /* queued before any request's command, so they run first */
-
-    if (rc->conf->password.len) {
-        argc = 0;
-        argv[argc] = "AUTH";
-        argvlen[argc++] = 4;
-
-        if (rc->conf->user.len) {
-            argv[argc] = (const char *) rc->conf->user.data;
-            argvlen[argc++] = rc->conf->user.len;
-        }
-
-        argv[argc] = (const char *) rc->conf->password.data;
-        argvlen[argc++] = rc->conf->password.len;
-
-        if (ngx_http_lago_webhook_redis_setup(node,
-                                              NGX_HTTP_LAGO_WEBHOOK_OP_SETUP,
-                                              argc, argv, argvlen)
-            != NGX_OK)
-        {
-            goto failed;
-        }
+    if (rc->conf->password.len
+        && ngx_http_lago_webhook_redis_expect(node,
+                                              NGX_HTTP_LAGO_WEBHOOK_OP_SETUP)
+           != NGX_OK)
+    {
+        goto failed;
     }
 
     if (rc->conf->db > 0) {
@@ -989,18 +988,25 @@ ngx_http_lago_webhook_redis_setup(ngx_http_lago_webhook_redis_node_t *node,
     ngx_http_lago_webhook_op_kind_e kind, int argc, const char **argv,
     const size_t *argvlen)
 {
-    ngx_http_lago_webhook_redis_t     *rc;
-    ngx_http_lago_webhook_redis_op_t  *op;
-
-    rc = &ngx_http_lago_webhook_redis;
-
     if (ngx_http_lago_webhook_redis_io_send(node->io, argc, argv, argvlen)
         != NGX_OK)
     {
         return NGX_ERROR;
     }
 
-    op = ngx_http_lago_webhook_redis_op_get(rc->log);
+    return ngx_http_lago_webhook_redis_expect(node, kind);
+}
+
+
+/* the reply of a command of the connection's own, written already */
+
+static ngx_int_t
+ngx_http_lago_webhook_redis_expect(ngx_http_lago_webhook_redis_node_t *node,
+    ngx_http_lago_webhook_op_kind_e kind)
+{
+    ngx_http_lago_webhook_redis_op_t  *op;
+
+    op = ngx_http_lago_webhook_redis_op_get(ngx_http_lago_webhook_redis.log);
     if (op == NULL) {
         return NGX_ERROR;
     }
@@ -1151,16 +1157,9 @@ ngx_http_lago_webhook_redis_deliver(ngx_http_lago_webhook_redis_node_t *node,
         reply = NULL;
     }
 
-    r = op->request;
+    r = ngx_http_lago_webhook_redis_op_detach(op);
 
     if (r) {
-        op->request = NULL;
-        op->cleanup->handler = NULL;
-
-        if (op->timer.timer_set) {
-            ngx_del_timer(&op->timer);
-        }
-
         c = r->connection;
 
         ngx_log_debug3(NGX_LOG_DEBUG_HTTP, c->log, 0,
@@ -2069,13 +2068,11 @@ ngx_http_lago_webhook_redis_op_timeout(ngx_event_t *ev)
     ngx_http_lago_webhook_redis_node_t  *node;
 
     op = ev->data;
-    r = op->request;
     node = op->node;
 
     /* the op itself stays queued until its reply or a drop */
 
-    op->request = NULL;
-    op->cleanup->handler = NULL;
+    r = ngx_http_lago_webhook_redis_op_detach(op);
 
     c = r->connection;
 
@@ -2118,13 +2115,7 @@ ngx_http_lago_webhook_redis_op_timeout(ngx_event_t *ev)
 static void
 ngx_http_lago_webhook_redis_op_cleanup(void *data)
 {
-    ngx_http_lago_webhook_redis_op_t  *op = data;
-
-    op->request = NULL;
-
-    if (op->timer.timer_set) {
-        ngx_del_timer(&op->timer);
-    }
+    (void) ngx_http_lago_webhook_redis_op_detach(data);
 }
 
 
@@ -2133,7 +2124,31 @@ ngx_http_lago_webhook_redis_op_cleanup(void *data)
 static void
 ngx_http_lago_webhook_redis_op_discard(ngx_http_lago_webhook_redis_op_t *op)
 {
-    if (op->request) {
+    (void) ngx_http_lago_webhook_redis_op_detach(op);
+
+    if (op->retry.timer_set) {
+        ngx_del_timer(&op->retry);
+    }
+
+    ngx_http_lago_webhook_redis_op_put(op);
+}
+
+
+/*
+ * The request and its op let go of each other, whichever goes first:
+ * the request's cleanup will not touch the op, and the op's timer and
+ * reply will not touch the request.  Returns the request, if it was
+ * still there.
+ */
+
+static ngx_http_request_t *
+ngx_http_lago_webhook_redis_op_detach(ngx_http_lago_webhook_redis_op_t *op)
+{
+    ngx_http_request_t  *r;
+
+    r = op->request;
+
+    if (r) {
         op->request = NULL;
         op->cleanup->handler = NULL;
     }
@@ -2142,9 +2157,5 @@ ngx_http_lago_webhook_redis_op_discard(ngx_http_lago_webhook_redis_op_t *op)
         ngx_del_timer(&op->timer);
     }
 
-    if (op->retry.timer_set) {
-        ngx_del_timer(&op->retry);
-    }
-
-    ngx_http_lago_webhook_redis_op_put(op);
+    return r;
 }

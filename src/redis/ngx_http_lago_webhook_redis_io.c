@@ -466,6 +466,49 @@ ngx_http_lago_webhook_redis_io_save_session(ngx_connection_t *c)
 
 
 ngx_int_t
+ngx_http_lago_webhook_redis_io_connect(ngx_http_lago_webhook_redis_io_t **io,
+    ngx_http_lago_webhook_redis_io_conf_t *conf,
+    ngx_http_lago_webhook_redis_io_handler_t *handler, ngx_log_t *log,
+    const char **detail)
+{
+    int          argc;
+    size_t       argvlen[3];
+    const char  *argv[3];
+
+    *io = ngx_http_lago_webhook_redis_io_open(conf, handler, log, detail);
+    if (*io == NULL) {
+        return NGX_DECLINED;
+    }
+
+    if (conf->password == NULL || conf->password->len == 0) {
+        return NGX_OK;
+    }
+
+    argc = 0;
+    argv[argc] = "AUTH";
+    argvlen[argc++] = sizeof("AUTH") - 1;
+
+    if (conf->user && conf->user->len) {
+        argv[argc] = (const char *) conf->user->data;
+        argvlen[argc++] = conf->user->len;
+    }
+
+    argv[argc] = (const char *) conf->password->data;
+    argvlen[argc++] = conf->password->len;
+
+    if (ngx_http_lago_webhook_redis_io_send(*io, argc, argv, argvlen)
+        != NGX_OK)
+    {
+        ngx_http_lago_webhook_redis_io_close(*io);
+        *io = NULL;
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
 ngx_http_lago_webhook_redis_io_write(ngx_http_lago_webhook_redis_io_t *io,
     u_char *data, size_t len)
 {

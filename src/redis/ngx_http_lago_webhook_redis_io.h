@@ -34,6 +34,8 @@ typedef struct {
     ngx_addr_t                  *addr;
     ngx_str_t                   *name;           /* for logs */
     size_t                       max_reply;      /* bytes; 0: no limit */
+    ngx_str_t                   *user;           /* AUTH's, when set */
+    ngx_str_t                   *password;       /* AUTH first, when set */
 #if (NGX_SSL)
     ngx_ssl_t                   *ssl;            /* NULL: plaintext */
     ngx_str_t                   *ssl_name;       /* NUL-terminated */
@@ -62,6 +64,19 @@ typedef struct {
  * once: they leave when the connection is up.
  */
 ngx_http_lago_webhook_redis_io_t *ngx_http_lago_webhook_redis_io_open(
+    ngx_http_lago_webhook_redis_io_conf_t *conf,
+    ngx_http_lago_webhook_redis_io_handler_t *handler, ngx_log_t *log,
+    const char **detail);
+
+/*
+ * How every connection of the module starts, a node's, a sentinel
+ * question's and the watch's: open() and, when conf has a password, AUTH
+ * written first, so that its reply is the first the owner gets.  NGX_OK:
+ * *io is connecting; NGX_DECLINED: it could not even start (*detail says
+ * why); NGX_ERROR: no memory for AUTH, and nothing is left open.
+ */
+ngx_int_t ngx_http_lago_webhook_redis_io_connect(
+    ngx_http_lago_webhook_redis_io_t **io,
     ngx_http_lago_webhook_redis_io_conf_t *conf,
     ngx_http_lago_webhook_redis_io_handler_t *handler, ngx_log_t *log,
     const char **detail);

@@ -140,6 +140,7 @@ ngx_http_lago_webhook_sentinel_cancel(void)
 static void
 ngx_http_lago_webhook_sentinel_query(ngx_http_lago_webhook_sentinel_t *s)
 {
+    ngx_int_t                                  rv;
     ngx_str_t                                  argv[3];
     ngx_addr_t                                *sentinel;
     const char                                *detail;
@@ -161,28 +162,26 @@ ngx_http_lago_webhook_sentinel_query(ngx_http_lago_webhook_sentinel_t *s)
         ngx_memzero(&ioc, sizeof(ngx_http_lago_webhook_redis_io_conf_t));
         ioc.addr = sentinel;
         ioc.name = &sentinel->name;
+        ioc.password = &s->conf->password;
 
         ngx_log_debug1(NGX_LOG_DEBUG_EVENT, s->log, 0,
                        "lago_webhook sentinel: asking %V", &sentinel->name);
 
-        s->io = ngx_http_lago_webhook_redis_io_open(&ioc, &handler, s->log,
-                                                    &detail);
-        if (s->io == NULL) {
+        rv = ngx_http_lago_webhook_redis_io_connect(&s->io, &ioc, &handler,
+                                                    s->log, &detail);
+
+        if (rv == NGX_DECLINED) {
             ngx_http_lago_webhook_sentinel_fail(s, "could not be reached",
                                                 detail);
             continue;
         }
 
-        s->awaiting = 0;
-
-        if (s->conf->password.len) {
-            ngx_str_set(&argv[0], "AUTH");
-            argv[1] = s->conf->password;
-
-            if (ngx_http_lago_webhook_sentinel_write(s, 2, argv) != NGX_OK) {
-                goto failed;
-            }
+        if (rv != NGX_OK) {
+            goto failed;
         }
+
+        /* AUTH's reply, when it was sent, comes first */
+        s->awaiting = s->conf->password.len ? 1 : 0;
 
         ngx_str_set(&argv[0], "SENTINEL");
         ngx_str_set(&argv[1], "get-master-addr-by-name");
@@ -622,6 +621,7 @@ static void
 ngx_http_lago_webhook_sentinel_subscribe(
     ngx_http_lago_webhook_sentinel_watch_t *w)
 {
+    ngx_int_t                                  rv;
     ngx_str_t                                  argv[2];
     ngx_addr_t                                *sentinel;
     const char                                *detail;
@@ -639,6 +639,7 @@ ngx_http_lago_webhook_sentinel_subscribe(
     ioc.addr = sentinel;
     ioc.name = &sentinel->name;
     ioc.max_reply = NGX_HTTP_LAGO_WEBHOOK_SENTINEL_MAX_REPLY;
+    ioc.password = &w->conf->password;
 
     ngx_log_debug1(NGX_LOG_DEBUG_EVENT, w->log, 0,
                    "lago_webhook sentinel: subscribing on %V",
@@ -648,26 +649,21 @@ ngx_http_lago_webhook_sentinel_subscribe(
     w->broken = 0;
     w->awaiting = 0;
 
-    w->io = ngx_http_lago_webhook_redis_io_open(&ioc, &handler, w->log,
-                                                &detail);
-    if (w->io == NULL) {
+    rv = ngx_http_lago_webhook_redis_io_connect(&w->io, &ioc, &handler,
+                                                w->log, &detail);
+
+    if (rv == NGX_DECLINED) {
         ngx_http_lago_webhook_sentinel_watch_break(w, "could not be reached",
                                                    detail);
         return;
     }
 
-    if (w->conf->password.len) {
-        ngx_str_set(&argv[0], "AUTH");
-        argv[1] = w->conf->password;
-
-        if (ngx_http_lago_webhook_sentinel_send(w->io, 2, argv, w->log)
-            != NGX_OK)
-        {
-            goto failed;
-        }
-
-        w->awaiting = 1;
+    if (rv != NGX_OK) {
+        goto failed;
     }
+
+    /* AUTH's reply, when it was sent, comes first */
+    w->awaiting = w->conf->password.len ? 1 : 0;
 
     ngx_str_set(&argv[0], "SUBSCRIBE");
     ngx_str_set(&argv[1], "+switch-master");
