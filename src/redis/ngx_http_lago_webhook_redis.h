@@ -12,8 +12,13 @@
  * sent them.  With Sentinel, each connection starts by asking the
  * sentinels where the master is, and checks with ROLE that it is one.
  * With Redis Cluster, a connection per master, and each command sent to
- * the master of its key's slot.  It knows nothing of Lago; the socket work, TLS included, is
- * ngx_http_lago_webhook_redis_io.c's.
+ * the master of its key's slot.  It knows nothing of Lago.
+ *
+ * The folder's files: _redis.c (start, exit, commands and their ops),
+ * _redis_node.c (a node's connection, handshake, outage, reconnect),
+ * _redis_cluster.c (the slot map and every redirection), _sentinel_ask.c
+ * and _sentinel_watch.c, _redis_io.c (the socket and TLS), and
+ * _redis_conf.c (the settings); _redis_private.h is what they share.
  */
 
 
