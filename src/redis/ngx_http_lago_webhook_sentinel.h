@@ -10,8 +10,10 @@
  * asked in turn, each on a short-lived connection of its own, with
  * SENTINEL get-master-addr-by-name, until one names the master; and one
  * sentinel at a time is listened to for +switch-master, so that a
- * failover is learnt when it happens.  The connection to the master
- * itself is ngx_http_lago_webhook_redis.c's.
+ * failover is learnt when it happens: the questions are
+ * ngx_http_lago_webhook_sentinel_ask.c's, the subscription
+ * ngx_http_lago_webhook_sentinel_watch.c's.  The connection to the master
+ * itself is ngx_http_lago_webhook_redis_node.c's.
  */
 
 
@@ -48,6 +50,18 @@ void ngx_http_lago_webhook_sentinel_ask(
 
 /* drops a question still unanswered: its handler is not called */
 void ngx_http_lago_webhook_sentinel_cancel(void);
+
+/*
+ * The watch's word to the questions: the sentinel that told of a switch
+ * knows the new master, and the next question goes to it first, unless
+ * one is being asked already.
+ */
+void ngx_http_lago_webhook_sentinel_prefer(ngx_uint_t sentinel);
+
+/* an address and a port as a sentinel writes them, into addr */
+ngx_int_t ngx_http_lago_webhook_sentinel_parse(u_char *ip, size_t iplen,
+    u_char *port, size_t portlen, ngx_sockaddr_t *sockaddr, ngx_addr_t *addr,
+    u_char *text);
 
 
 /*
