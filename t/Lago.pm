@@ -14,7 +14,8 @@ package Lago;
 #   of an organization made for that block alone ($LAGO_KEY2 / $LAGO_ORG2:
 #   a second one), so blocks never see each other's endpoints;
 # - $LAGO_UUID matches a lower-case version 4 UUID and $LAGO_TIME a
-#   created_at timestamp, for response_body_like.
+#   created_at timestamp, for response_body_like; $Lago::Unavailable is
+#   the JSON 503 of a store that cannot be reached.
 
 use strict;
 use warnings;
@@ -37,6 +38,8 @@ our $Uuid = '[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-'
             . '[0-9a-f]{12}';
 our ($Org, $Key);
 our $Time = '\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ';
+our $Unavailable = '{"status":503,"error":"Service Unavailable",'
+                   . '"code":"store_unavailable"}';
 
 $ENV{TEST_NGINX_REDIS_PORT} //= 6379;
 $ENV{LAGO_REDIS_URL} //= "redis://127.0.0.1:$ENV{TEST_NGINX_REDIS_PORT}/0";
@@ -237,6 +240,16 @@ sub concurrent {
 }
 
 
+# One API request with the key $key (http_request's arguments), on a
+# connection of its own: (status, body)
+sub api {
+    my ($method, $uri, $key, $body) = @_;
+
+    my ($res) = concurrent(http_request($method, $uri, $key, $body));
+    return @$res;
+}
+
+
 # a raw HTTP/1.1 request that closes its connection
 sub http_request {
     my ($method, $uri, $key, $body) = @_;
@@ -307,8 +320,6 @@ sub nginx_clients {
 sub check_sentinel_failover {
     my (%a) = @_;
 
-    my $unavailable = '{"status":503,"error":"Service Unavailable",'
-                      . '"code":"store_unavailable"}';
     my (%answer, @bad, $n, $killed, $promoted, $back);
     my $end = Time::HiRes::time() + 25;
 
@@ -324,7 +335,7 @@ sub check_sentinel_failover {
             $answer{ $urls[$i] } = $status;
             push @bad, "$status $body"
                 unless $status == 200
-                       || ($status == 503 && $body eq $unavailable);
+                       || ($status == 503 && $body eq $Unavailable);
         }
 
         my $now = Time::HiRes::time();

@@ -49,16 +49,6 @@ sub get {
 }
 
 
-# one API request: (status, body)
-sub api {
-    my ($method, $uri, $key, $body) = @_;
-
-    my ($r) = Lago::concurrent(Lago::http_request($method, $uri, $key,
-                                                  $body));
-    return @$r;
-}
-
-
 # the metrics as { 'name{labels}' => value }, and the text itself
 sub scrape {
     my ($uri) = @_;

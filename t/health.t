@@ -95,8 +95,7 @@ Test::More::is($later->{lago_webhook_redis_outages_total}, 1,
                'still one outage, however many attempts');
 Test::More::cmp_ok($later->{lago_webhook_redis_reconnects_total}, '>', 0,
                    'reconnect attempts');
-my ($status) = LagoMetrics::api('GET', '/api/v1/webhook_endpoints',
-                                 $main::Key);
+my ($status) = Lago::api('GET', '/api/v1/webhook_endpoints', $main::Key);
 Test::More::is($status, 503, 'the API answers 503');
 --- request
 GET /health
@@ -123,7 +122,7 @@ Test::More::is($later->{lago_webhook_redis_outage_seconds_total},
                $m->{lago_webhook_redis_outage_seconds_total},
                'no longer counting');
 # the restarted Redis has no script cached: a create sends it again
-my ($status) = LagoMetrics::api('POST', '/api/v1/webhook_endpoints',
+my ($status) = Lago::api('POST', '/api/v1/webhook_endpoints',
     $main::Key, '{"webhook_endpoint":{"webhook_url":"https://h.example"}}');
 Test::More::is($status, 200, 'a create');
 my $after = LagoMetrics::scrape();

@@ -68,7 +68,7 @@ sub counters {
 sub create {
     my ($key, $n) = @_;
 
-    return map { (LagoMetrics::api('POST', '/api/v1/webhook_endpoints', $key,
+    return map { (Lago::api('POST', '/api/v1/webhook_endpoints', $key,
         qq({"webhook_endpoint":{"webhook_url":"https://r$$-$_.example"}})))[0]
     } @$n;
 }
@@ -96,7 +96,7 @@ LagoMetrics::wait_for('/metrics', sub {
 
 my $before = LagoMetrics::scrape();
 my @st = main::create($k, [1 .. 6]);
-push @st, (LagoMetrics::api('GET', '/api/v1/webhook_endpoints', $k))[0];
+push @st, (Lago::api('GET', '/api/v1/webhook_endpoints', $k))[0];
 Test::More::is("@st", '200 200 200 200 200 200 200', 'the traffic');
 my $counted = LagoMetrics::scrape();
 Test::More::is($counted->{'lago_webhook_requests_total{action="create",status="200"}'}

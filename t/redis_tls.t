@@ -88,8 +88,6 @@ $ENV{"TEST_NGINX_TLS_\U$_\E_PORT"} = $Port{$_} for keys %Port;
 our ($Org, $Key) = org_in('good');
 our ($MOrg, $MKey) = org_in('mutual');
 
-our $Unavailable = '{"status":503,"error":"Service Unavailable","code":"store_unavailable"}';
-
 END {
     stop_redis($_) for keys %Port;
 }
@@ -166,7 +164,7 @@ GET /api/v1/webhook_endpoints
 Authorization: Bearer some-key
 --- error_code: 503
 --- response_body eval
-$main::Unavailable
+$Lago::Unavailable
 --- error_log eval
 qr/\[error\] .*lago_webhook: redis "127\.0\.0\.1:\d+" presented a certificate that does not verify: (?:unable to verify the first certificate|unable to get local issuer certificate|self-signed certificate in certificate chain), answering 503/
 --- no_error_log
@@ -191,7 +189,7 @@ GET /api/v1/webhook_endpoints
 Authorization: Bearer some-key
 --- error_code: 503
 --- response_body eval
-$main::Unavailable
+$Lago::Unavailable
 --- error_log eval
 qr/\[error\] .*redis "127\.0\.0\.1:\d+" presented a certificate for another name: localhost, answering 503/
 --- no_error_log
@@ -215,7 +213,7 @@ GET /api/v1/webhook_endpoints
 Authorization: Bearer some-key
 --- error_code: 503
 --- response_body eval
-$main::Unavailable
+$Lago::Unavailable
 --- error_log eval
 qr/presented a certificate for another name: 127\.0\.0\.1, answering 503/
 --- no_error_log
@@ -239,7 +237,7 @@ GET /api/v1/webhook_endpoints
 Authorization: Bearer some-key
 --- error_code: 503
 --- response_body eval
-$main::Unavailable
+$Lago::Unavailable
 --- error_log eval
 qr/presented a certificate that does not verify: certificate has expired, answering 503/
 --- no_error_log
@@ -263,7 +261,7 @@ GET /api/v1/webhook_endpoints
 Authorization: Bearer some-key
 --- error_code: 503
 --- response_body eval
-$main::Unavailable
+$Lago::Unavailable
 --- error_log eval
 qr/\[error\] .*lago_webhook: redis "127\.0\.0\.1:\d+" (?:TLS handshake failed|closed the connection): SSL_\w+\(\) failed .*certificate required.*, answering 503/
 --- no_error_log
@@ -363,7 +361,7 @@ push @res, Lago::concurrent(map {
 } 1 .. 40);
 Test::More::is(scalar(grep { $_->[0] != 200
                              && !($_->[0] == 503
-                                  && $_->[1] eq $main::Unavailable) } @res),
+                                  && $_->[1] eq $Lago::Unavailable) } @res),
                0, 'under load, every answer is a 200 or the JSON 503');
 --- request
 GET /api/v1/webhook_endpoints
@@ -371,7 +369,7 @@ GET /api/v1/webhook_endpoints
 "Authorization: Bearer $main::Key"
 --- error_code: 503
 --- response_body eval
-$main::Unavailable
+$Lago::Unavailable
 --- error_log
 answering 503 until it is back
 --- no_error_log

@@ -113,17 +113,6 @@ $ENV{"TEST_NGINX_SENTINEL_\U$_\E_PORT"} = $Port{$_} for keys %Port;
 $ENV{LAGO_REDIS_URL} = "redis-sentinel://127.0.0.1:$Port{s1},"
                        . "127.0.0.1:$Port{s2},127.0.0.1:$Port{s3}#lago";
 
-our $Unavailable = '{"status":503,"error":"Service Unavailable",'
-                   . '"code":"store_unavailable"}';
-
-sub api {
-    my ($method, $uri, $body) = @_;
-
-    my ($res) = Lago::concurrent(Lago::http_request($method, $uri,
-                                                    $Lago::Key, $body));
-    return @$res;
-}
-
 repeat_each(1);
 no_shuffle();
 run_tests();
@@ -141,17 +130,17 @@ __DATA__
         lago_webhook;
     }
 --- init
-my ($status, $body) = main::api('POST', '/api/v1/webhook_endpoints',
+my ($status, $body) = Lago::api('POST', '/api/v1/webhook_endpoints', $Lago::Key,
     '{"webhook_endpoint":{"webhook_url":"https://s.example","name":"s"}}');
 Test::More::is($status, 200, 'create: 200 once two replicas have it');
 my ($id) = $body =~ /"lago_id":"([^"]+)"/;
 Test::More::like($body, qr/^\{"webhook_endpoint":\{"lago_id":"$Lago::Uuid","lago_organization_id":"$Lago::Org","webhook_url":"https:\/\/s\.example","signature_algo":"jwt","name":"s","event_types":null,"created_at":"$Lago::Time"\}\}$/, 'create: the record');
 
-($status, $body) = main::api('GET', "/api/v1/webhook_endpoints/$id");
+($status, $body) = Lago::api('GET', "/api/v1/webhook_endpoints/$id", $Lago::Key);
 Test::More::is($status, 200, 'show: 200');
 Test::More::like($body, qr/"lago_id":"$id".*"name":"s"/, 'show: the record');
 
-($status, $body) = main::api('PUT', "/api/v1/webhook_endpoints/$id",
+($status, $body) = Lago::api('PUT', "/api/v1/webhook_endpoints/$id", $Lago::Key,
     '{"webhook_endpoint":{"name":"t"}}');
 Test::More::is($status, 200, 'update: 200');
 Test::More::like($body, qr/"lago_id":"$id".*"name":"t"/, 'update: the record');
@@ -160,11 +149,11 @@ Test::More::is(Lago::Redis->connect("redis://127.0.0.1:$main::Port{c}")
                ->command('HLEN', "$ENV{TEST_NGINX_LAGO_PREFIX}\{$Lago::Org\}:webhook_endpoints"),
                1, 'the replica has the record when the answer came');
 
-($status, $body) = main::api('DELETE', "/api/v1/webhook_endpoints/$id");
+($status, $body) = Lago::api('DELETE', "/api/v1/webhook_endpoints/$id", $Lago::Key);
 Test::More::is($status, 200, 'delete: 200');
 Test::More::like($body, qr/"lago_id":"$id".*"name":"t"/, 'delete: the record');
 
-($status, $body) = main::api('GET', "/api/v1/webhook_endpoints/$id");
+($status, $body) = Lago::api('GET', "/api/v1/webhook_endpoints/$id", $Lago::Key);
 Test::More::is($status, 404, 'show after delete: 404');
 --- request
 GET /api/v1/webhook_endpoints
@@ -216,7 +205,7 @@ GET /t
         lago_webhook;
     }
 --- init
-my ($status, $body) = main::api('POST', '/api/v1/webhook_endpoints',
+my ($status, $body) = Lago::api('POST', '/api/v1/webhook_endpoints', $Lago::Key,
     '{"webhook_endpoint":{"webhook_url":"https://before.example"}}');
 Test::More::is($status, 200, 'a create on A');
 
@@ -233,15 +222,15 @@ for my $s (qw(s1 s2 s3)) {
 }
 main::wait_replicas($main::Port{b}, 2);
 
-($status, $body) = main::api('POST', '/api/v1/webhook_endpoints',
+($status, $body) = Lago::api('POST', '/api/v1/webhook_endpoints', $Lago::Key,
     '{"webhook_endpoint":{"webhook_url":"https://readonly.example"}}');
 Test::More::is($status, 503, 'the write A refuses: 503');
-Test::More::is($body, $main::Unavailable, 'the JSON 503');
+Test::More::is($body, $Lago::Unavailable, 'the JSON 503');
 
 my $t0 = Time::HiRes::time();
 for (1 .. 50) {
     Time::HiRes::sleep(0.1);
-    ($status, $body) = main::api('POST', '/api/v1/webhook_endpoints',
+    ($status, $body) = Lago::api('POST', '/api/v1/webhook_endpoints', $Lago::Key,
         '{"webhook_endpoint":{"webhook_url":"https://after.example"}}');
     last if $status == 200;
 }
@@ -325,7 +314,7 @@ for (1 .. 3) {
 }
 main::wait_replicas($old, 1);
 
-my ($status, $body) = main::api('POST', '/api/v1/webhook_endpoints',
+my ($status, $body) = Lago::api('POST', '/api/v1/webhook_endpoints', $Lago::Key,
     '{"webhook_endpoint":{"webhook_url":"https://switch.example"}}');
 Test::More::is($status, 200, 'a create on the old master');
 my ($id) = $body =~ /"lago_id":"([^"]+)"/;
@@ -364,10 +353,10 @@ my (@bad, $switched, $connected, $new);
 my $end = Time::HiRes::time() + 15;
 
 while (Time::HiRes::time() < $end) {
-    ($status, $body) = main::api('GET', "/api/v1/webhook_endpoints/$id");
+    ($status, $body) = Lago::api('GET', "/api/v1/webhook_endpoints/$id", $Lago::Key);
     push @bad, "$status $body"
         unless $status == 200 && $body =~ /"lago_id":"$id"/
-               || $status == 503 && $body eq $main::Unavailable;
+               || $status == 503 && $body eq $Lago::Unavailable;
 
     my $now = Time::HiRes::time();
     my $port = main::master_port();
@@ -390,7 +379,7 @@ Test::More::cmp_ok($connected - $switched, '<', 1, 'within 1 s of the switch')
     if $connected && $switched;
 Test::More::is_deeply(\@bad, [], 'every read a 200 or a JSON 503');
 
-($status, $body) = main::api('POST', '/api/v1/webhook_endpoints',
+($status, $body) = Lago::api('POST', '/api/v1/webhook_endpoints', $Lago::Key,
     '{"webhook_endpoint":{"webhook_url":"https://switched.example"}}');
 Test::More::is($status, 200, 'the first create after the switch: 200');
 Test::More::is(Lago::Redis->connect("redis://127.0.0.1:" . ($new // 0))
