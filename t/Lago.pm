@@ -286,6 +286,45 @@ sub start_redis {
 }
 
 
+# Polls $cond->() every 50 ms until it is true, for up to $timeout seconds
+# (10): for what a test must wait for before it checks, instead of a
+# fixed sleep that a busy machine outlasts.  Returns the last value of
+# $cond->(); when the time is up, says what it waited for ($what) and
+# returns that false value, and the check that follows fails on its own.
+sub wait_until {
+    my ($cond, $timeout, $what) = @_;
+
+    $timeout //= 10;
+    my $end = Time::HiRes::time() + $timeout;
+
+    while (1) {
+        my $done = $cond->();
+        return $done if $done;
+
+        if (Time::HiRes::time() >= $end) {
+            Test::More::diag("waited $timeout s in vain for "
+                             . ($what // 'a condition'));
+            return $done;
+        }
+
+        Time::HiRes::sleep(0.05);
+    }
+}
+
+
+# the lines of the error.log of the nginx under test (Test::Nginx's)
+# that match $pattern
+sub error_log_count {
+    my ($pattern) = @_;
+
+    open my $fh, '<', $Test::Nginx::Util::ErrLogFile or return 0;
+    my $n = grep { /$pattern/ } <$fh>;
+    close $fh;
+
+    return $n;
+}
+
+
 # Waits until the Redis on $port answers PING (redis-cli @auth: --user,
 # --pass...); dies after 5 s.
 sub wait_for_redis {

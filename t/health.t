@@ -86,7 +86,12 @@ LagoMetrics::wait_for('/health', sub { $_[0] == 503 });
 my $m = LagoMetrics::scrape();
 Test::More::is($m->{lago_webhook_redis_connections_up}, 0, 'down');
 Test::More::is($m->{lago_webhook_redis_outages_total}, 1, 'one outage');
-Time::HiRes::sleep(0.3);
+Lago::wait_until(sub {
+    my $now = LagoMetrics::scrape();
+    $now->{lago_webhook_redis_outage_seconds_total}
+        >= $m->{lago_webhook_redis_outage_seconds_total} + 0.25
+    && $now->{lago_webhook_redis_reconnects_total} > 0
+}, 10, 'a quarter of a second more outage, and a reconnect attempt');
 my $later = LagoMetrics::scrape();
 Test::More::cmp_ok($later->{lago_webhook_redis_outage_seconds_total}, '>=',
                    $m->{lago_webhook_redis_outage_seconds_total} + 0.25,

@@ -53,6 +53,7 @@ my @statuses = map { (Lago::api(@$_))[0] } (
 );
 Test::More::is("@statuses", '200 200 200 401 401 404', 'the traffic');
 
+LagoMetrics::wait_counted($before, 6);
 my ($after, $text) = LagoMetrics::scrape();
 my ($b, $a) = map { LagoMetrics::requests($_) } $before, $after;
 my %delta = map { $_ => $a->{$_} - $b->{$_} } keys %$a;

@@ -62,7 +62,8 @@ sub redis_cli {
 sub stop_redis {
     my $name = shift;
     redis_cli($name, 'SHUTDOWN', 'NOSAVE');
-    Time::HiRes::sleep(0.2);
+    Lago::wait_until(sub { redis_cli($name, 'PING') !~ /PONG/ }, 10,
+                     "redis-server $name to stop");
 }
 
 # an organization in the Redis $name, made by lago-admin over TLS
@@ -89,6 +90,7 @@ our ($Org, $Key) = org_in('good');
 our ($MOrg, $MKey) = org_in('mutual');
 
 END {
+    local $?;
     stop_redis($_) for keys %Port;
 }
 
@@ -335,7 +337,9 @@ my $res = (Lago::concurrent(Lago::http_request('GET',
     '/api/v1/webhook_endpoints', $main::Key)))[0];
 Test::More::is($res->[0], 200, 'served before the connection is killed');
 main::redis_cli('good', 'CLIENT', 'KILL', 'TYPE', 'normal');
-Time::HiRes::sleep(0.5);
+Lago::wait_until(sub {
+    Lago::error_log_count('TLS up, session reused: 1') >= 1
+}, 10, 'the worker to connect again');
 --- request
 GET /api/v1/webhook_endpoints
 --- more_headers eval

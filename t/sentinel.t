@@ -331,11 +331,10 @@ Test::More::ok($nginx_on->($old), 'nginx is connected to the old master');
 # the worker listens to s1, the first sentinel, on one connection; an
 # nginx gone before (the previous block's) left none behind
 my $subscribers;
-for (1 .. 20) {
+Lago::wait_until(sub {
     $subscribers = () = main::cli('s1', 'CLIENT', 'LIST') =~ / sub=1 /g;
-    last if $subscribers == 1;
-    Time::HiRes::sleep(0.1);
-}
+    $subscribers == 1
+}, 10, 'one subscription on s1');
 Test::More::is($subscribers, 1, 'one subscription on s1');
 
 # s1 is the sentinel the worker listens to first; asked, it fails over
