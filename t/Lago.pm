@@ -26,6 +26,7 @@ use Cwd ();
 use Digest::SHA ();
 use IO::Select ();
 use IO::Socket::INET ();
+use POSIX ();
 use Time::HiRes ();
 
 our $Root;
@@ -322,6 +323,33 @@ sub error_log_count {
     close $fh;
 
     return $n;
+}
+
+
+# redis-server @args in the foreground of a child of ours, so that a suite
+# can kill it outright (kill_redis); returns its pid at once
+sub spawn_redis {
+    my @args = @_;
+
+    my $pid = fork // die "fork: $!";
+
+    if ($pid == 0) {
+        open STDOUT, '>', '/dev/null';
+        exec('redis-server', @args) or POSIX::_exit(127);
+    }
+
+    return $pid;
+}
+
+
+# kills redis-servers of spawn_redis outright (SIGKILL), and reaps them
+sub kill_redis {
+    my @pids = @_;
+
+    for my $pid (@pids) {
+        kill 'KILL', $pid;
+        waitpid $pid, 0;
+    }
 }
 
 

@@ -48,31 +48,21 @@ sub start_node {
 
     mkdir "$Dir/$port";
 
-    my $pid = fork // die "fork: $!";
-
-    if ($pid == 0) {
-        open STDOUT, '>', '/dev/null';
-        exec('redis-server', '--port', $port, '--bind', '127.0.0.1',
-             '--dir', "$Dir/$port", '--save', '', '--appendonly', 'yes',
-             '--logfile', "$Dir/$port/redis.log",
-             '--cluster-enabled', 'yes',
-             '--cluster-config-file', "nodes-$port.conf",
-             '--cluster-node-timeout', 1000,
-             '--cluster-require-full-coverage', 'no',
-             '--repl-diskless-sync-delay', 0)
-            or POSIX::_exit(127);
-    }
-
-    $Pid{$port} = $pid;
+    $Pid{$port} = Lago::spawn_redis('--port', $port, '--bind', '127.0.0.1',
+        '--dir', "$Dir/$port", '--save', '', '--appendonly', 'yes',
+        '--logfile', "$Dir/$port/redis.log",
+        '--cluster-enabled', 'yes',
+        '--cluster-config-file', "nodes-$port.conf",
+        '--cluster-node-timeout', 1000,
+        '--cluster-require-full-coverage', 'no',
+        '--repl-diskless-sync-delay', 0);
     Lago::wait_for_redis($port);
 }
 
 sub kill_node {
     my ($port) = @_;
 
-    kill 'KILL', $Pid{$port};
-    waitpid $Pid{$port}, 0;
-    delete $Pid{$port};
+    Lago::kill_redis(delete $Pid{$port});
 }
 
 sub cli {

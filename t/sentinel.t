@@ -28,14 +28,7 @@ $Port{$_} = Lago::free_port() for qw(a b c s1 s2 s3);
 sub start_redis {
     my ($name, @args) = @_;
 
-    my $pid = fork // die "fork: $!";
-
-    if ($pid == 0) {
-        open STDOUT, '>', '/dev/null';
-        exec('redis-server', @args) or POSIX::_exit(127);
-    }
-
-    $Pid{$name} = $pid;
+    $Pid{$name} = Lago::spawn_redis(@args);
     Lago::wait_for_redis($Port{$name});
 }
 
@@ -101,10 +94,7 @@ wait_replicas($Port{a}, 2);
 
 END {
     local $?;
-    for (values %Pid) {
-        kill 'KILL', $_;
-        waitpid $_, 0;
-    }
+    Lago::kill_redis(values %Pid);
 }
 
 $ENV{"TEST_NGINX_SENTINEL_\U$_\E_PORT"} = $Port{$_} for keys %Port;
@@ -275,9 +265,7 @@ Lago::check_sentinel_failover(
     name => 'sentinel failover',
     kill => sub {
         my ($name) = grep { $main::Port{$_} == $old } qw(a b c);
-        kill 'KILL', $main::Pid{$name};
-        waitpid $main::Pid{$name}, 0;
-        delete $main::Pid{$name};
+        Lago::kill_redis(delete $main::Pid{$name});
     },
     promoted => sub { main::master_port() != $old });
 --- request

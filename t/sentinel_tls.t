@@ -47,14 +47,7 @@ sub cli {
 sub start_redis {
     my ($name, @args) = @_;
 
-    my $pid = fork // die "fork: $!";
-
-    if ($pid == 0) {
-        open STDOUT, '>', '/dev/null';
-        exec('redis-server', @args) or POSIX::_exit(127);
-    }
-
-    $Pid{$name} = $pid;
+    $Pid{$name} = Lago::spawn_redis(@args);
 
     for (1 .. 50) {
         return if cli($name, 'PING') =~ /PONG/;
@@ -139,10 +132,7 @@ follow_master($Port{a});
 
 END {
     local $?;
-    for (values %Pid) {
-        kill 'KILL', $_;
-        waitpid $_, 0;
-    }
+    Lago::kill_redis(values %Pid);
 }
 
 $ENV{"TEST_NGINX_SENTINEL_\U$_\E_PORT"} = $Port{$_} for keys %Port;
@@ -235,9 +225,7 @@ Lago::check_sentinel_failover(
     name => 'sentinel failover over TLS',
     kill => sub {
         my $name = main::node_of($old);
-        kill 'KILL', $main::Pid{$name};
-        waitpid $main::Pid{$name}, 0;
-        delete $main::Pid{$name};
+        Lago::kill_redis(delete $main::Pid{$name});
     },
     promoted => sub { main::master_port() != $old },
     after => sub { main::follow_master(main::master_port()) });
