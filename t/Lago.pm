@@ -443,6 +443,43 @@ sub check_sentinel_failover {
 }
 
 
+# Every action on one endpoint, with $Lago::Key, each answer checked:
+# create ($url, named "s"), show, update (named "t"), then the replica
+# asked ($replica->(key) gives HLEN of the organization's records there)
+# holds the record already, delete, and show after delete.  For the suites
+# that reach the store through Sentinel, in plaintext or over TLS.
+sub check_every_action {
+    my ($url, $replica) = @_;
+
+    my $u = quotemeta $url;
+
+    my ($status, $body) = api('POST', '/api/v1/webhook_endpoints', $Key,
+        qq({"webhook_endpoint":{"webhook_url":"$url","name":"s"}}));
+    Test::More::is($status, 200, 'create: 200 once two replicas have it');
+    my ($id) = $body =~ /"lago_id":"([^"]+)"/;
+    Test::More::like($body, qr/^\{"webhook_endpoint":\{"lago_id":"$Uuid","lago_organization_id":"$Org","webhook_url":"$u","signature_algo":"jwt","name":"s","event_types":null,"created_at":"$Time"\}\}$/, 'create: the record');
+
+    ($status, $body) = api('GET', "/api/v1/webhook_endpoints/$id", $Key);
+    Test::More::is($status, 200, 'show: 200');
+    Test::More::like($body, qr/"lago_id":"$id".*"name":"s"/, 'show: the record');
+
+    ($status, $body) = api('PUT', "/api/v1/webhook_endpoints/$id", $Key,
+        '{"webhook_endpoint":{"name":"t"}}');
+    Test::More::is($status, 200, 'update: 200');
+    Test::More::like($body, qr/"lago_id":"$id".*"name":"t"/, 'update: the record');
+
+    Test::More::is($replica->("$ENV{TEST_NGINX_LAGO_PREFIX}\{$Org\}:webhook_endpoints"),
+                   1, 'the replica has the record when the answer came');
+
+    ($status, $body) = api('DELETE', "/api/v1/webhook_endpoints/$id", $Key);
+    Test::More::is($status, 200, 'delete: 200');
+    Test::More::like($body, qr/"lago_id":"$id".*"name":"t"/, 'delete: the record');
+
+    ($status, $body) = api('GET', "/api/v1/webhook_endpoints/$id", $Key);
+    Test::More::is($status, 404, 'show after delete: 404');
+}
+
+
 # One command to the Redis of LAGO_REDIS_URL, for checks the API cannot
 # make; a connection of its own each time, so that a Redis restarted by a
 # suite is simply reached again.
