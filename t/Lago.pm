@@ -14,7 +14,8 @@ package Lago;
 #   of an organization made for that block alone ($LAGO_KEY2 / $LAGO_ORG2:
 #   a second one), so blocks never see each other's endpoints;
 # - $LAGO_UUID matches a lower-case version 4 UUID and $LAGO_TIME a
-#   created_at timestamp, for response_body_like.
+#   created_at timestamp, for response_body_like; $Lago::Unavailable is
+#   the JSON 503 of a store that cannot be reached.
 
 use strict;
 use warnings;
@@ -25,6 +26,7 @@ use Cwd ();
 use Digest::SHA ();
 use IO::Select ();
 use IO::Socket::INET ();
+use POSIX ();
 use Time::HiRes ();
 
 our $Root;
@@ -37,6 +39,8 @@ our $Uuid = '[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-'
             . '[0-9a-f]{12}';
 our ($Org, $Key);
 our $Time = '\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ';
+our $Unavailable = '{"status":503,"error":"Service Unavailable",'
+                   . '"code":"store_unavailable"}';
 
 $ENV{TEST_NGINX_REDIS_PORT} //= 6379;
 $ENV{LAGO_REDIS_URL} //= "redis://127.0.0.1:$ENV{TEST_NGINX_REDIS_PORT}/0";
@@ -237,6 +241,16 @@ sub concurrent {
 }
 
 
+# One API request with the key $key (http_request's arguments), on a
+# connection of its own: (status, body)
+sub api {
+    my ($method, $uri, $key, $body) = @_;
+
+    my ($res) = concurrent(http_request($method, $uri, $key, $body));
+    return @$res;
+}
+
+
 # a raw HTTP/1.1 request that closes its connection
 sub http_request {
     my ($method, $uri, $key, $body) = @_;
@@ -270,6 +284,72 @@ sub start_redis {
         or die "cannot start redis-server";
 
     wait_for_redis($port);
+}
+
+
+# Polls $cond->() every 50 ms until it is true, for up to $timeout seconds
+# (10): for what a test must wait for before it checks, instead of a
+# fixed sleep that a busy machine outlasts.  Returns the last value of
+# $cond->(); when the time is up, says what it waited for ($what) and
+# returns that false value, and the check that follows fails on its own.
+sub wait_until {
+    my ($cond, $timeout, $what) = @_;
+
+    $timeout //= 10;
+    my $end = Time::HiRes::time() + $timeout;
+
+    while (1) {
+        my $done = $cond->();
+        return $done if $done;
+
+        if (Time::HiRes::time() >= $end) {
+            Test::More::diag("waited $timeout s in vain for "
+                             . ($what // 'a condition'));
+            return $done;
+        }
+
+        Time::HiRes::sleep(0.05);
+    }
+}
+
+
+# the lines of the error.log of the nginx under test (Test::Nginx's)
+# that match $pattern
+sub error_log_count {
+    my ($pattern) = @_;
+
+    open my $fh, '<', $Test::Nginx::Util::ErrLogFile or return 0;
+    my $n = grep { /$pattern/ } <$fh>;
+    close $fh;
+
+    return $n;
+}
+
+
+# redis-server @args in the foreground of a child of ours, so that a suite
+# can kill it outright (kill_redis); returns its pid at once
+sub spawn_redis {
+    my @args = @_;
+
+    my $pid = fork // die "fork: $!";
+
+    if ($pid == 0) {
+        open STDOUT, '>', '/dev/null';
+        exec('redis-server', @args) or POSIX::_exit(127);
+    }
+
+    return $pid;
+}
+
+
+# kills redis-servers of spawn_redis outright (SIGKILL), and reaps them
+sub kill_redis {
+    my @pids = @_;
+
+    for my $pid (@pids) {
+        kill 'KILL', $pid;
+        waitpid $pid, 0;
+    }
 }
 
 
@@ -307,8 +387,6 @@ sub nginx_clients {
 sub check_sentinel_failover {
     my (%a) = @_;
 
-    my $unavailable = '{"status":503,"error":"Service Unavailable",'
-                      . '"code":"store_unavailable"}';
     my (%answer, @bad, $n, $killed, $promoted, $back);
     my $end = Time::HiRes::time() + 25;
 
@@ -324,7 +402,7 @@ sub check_sentinel_failover {
             $answer{ $urls[$i] } = $status;
             push @bad, "$status $body"
                 unless $status == 200
-                       || ($status == 503 && $body eq $unavailable);
+                       || ($status == 503 && $body eq $Unavailable);
         }
 
         my $now = Time::HiRes::time();
@@ -362,6 +440,43 @@ sub check_sentinel_failover {
     Test::More::diag(sprintf "%s: %d acknowledged, promotion %.1f s after "
         . "the kill, 200 again %.1f s after it", $a{name}, scalar @ok,
         ($promoted // 0) - ($killed // 0), ($back // 0) - ($promoted // 0));
+}
+
+
+# Every action on one endpoint, with $Lago::Key, each answer checked:
+# create ($url, named "s"), show, update (named "t"), then the replica
+# asked ($replica->(key) gives HLEN of the organization's records there)
+# holds the record already, delete, and show after delete.  For the suites
+# that reach the store through Sentinel, in plaintext or over TLS.
+sub check_every_action {
+    my ($url, $replica) = @_;
+
+    my $u = quotemeta $url;
+
+    my ($status, $body) = api('POST', '/api/v1/webhook_endpoints', $Key,
+        qq({"webhook_endpoint":{"webhook_url":"$url","name":"s"}}));
+    Test::More::is($status, 200, 'create: 200 once two replicas have it');
+    my ($id) = $body =~ /"lago_id":"([^"]+)"/;
+    Test::More::like($body, qr/^\{"webhook_endpoint":\{"lago_id":"$Uuid","lago_organization_id":"$Org","webhook_url":"$u","signature_algo":"jwt","name":"s","event_types":null,"created_at":"$Time"\}\}$/, 'create: the record');
+
+    ($status, $body) = api('GET', "/api/v1/webhook_endpoints/$id", $Key);
+    Test::More::is($status, 200, 'show: 200');
+    Test::More::like($body, qr/"lago_id":"$id".*"name":"s"/, 'show: the record');
+
+    ($status, $body) = api('PUT', "/api/v1/webhook_endpoints/$id", $Key,
+        '{"webhook_endpoint":{"name":"t"}}');
+    Test::More::is($status, 200, 'update: 200');
+    Test::More::like($body, qr/"lago_id":"$id".*"name":"t"/, 'update: the record');
+
+    Test::More::is($replica->("$ENV{TEST_NGINX_LAGO_PREFIX}\{$Org\}:webhook_endpoints"),
+                   1, 'the replica has the record when the answer came');
+
+    ($status, $body) = api('DELETE', "/api/v1/webhook_endpoints/$id", $Key);
+    Test::More::is($status, 200, 'delete: 200');
+    Test::More::like($body, qr/"lago_id":"$id".*"name":"t"/, 'delete: the record');
+
+    ($status, $body) = api('GET', "/api/v1/webhook_endpoints/$id", $Key);
+    Test::More::is($status, 404, 'show after delete: 404');
 }
 
 

@@ -49,16 +49,6 @@ sub get {
 }
 
 
-# one API request: (status, body)
-sub api {
-    my ($method, $uri, $key, $body) = @_;
-
-    my ($r) = Lago::concurrent(Lago::http_request($method, $uri, $key,
-                                                  $body));
-    return @$r;
-}
-
-
 # the metrics as { 'name{labels}' => value }, and the text itself
 sub scrape {
     my ($uri) = @_;
@@ -131,20 +121,32 @@ sub histogram_ok {
 }
 
 
-# polls $uri until $check->(status, body) holds; dies after $secs
+# polls $uri until $check->(status, body) holds; dies after $secs (10)
 sub wait_for {
     my ($uri, $check, $secs) = @_;
 
-    my $end = Time::HiRes::time() + ($secs // 5);
+    my ($status, $body);
 
-    while (1) {
-        my ($status, undef, $body) = get($uri);
-        return if $check->($status, $body);
-        die "wait_for $uri: still $status $body\n"
-            if Time::HiRes::time() > $end;
-        Time::HiRes::sleep(0.05);
-    }
+    Lago::wait_until(sub {
+        ($status, undef, $body) = get($uri);
+        return $check->($status, $body);
+    }, $secs, "$uri to pass its check")
+        or die "wait_for $uri: still $status $body\n";
 }
+
+
+# Waits until the scrapes count $n requests more than $before (a scrape)
+# does.  A request is counted in its log phase, which may end after its
+# client has read the answer: a scrape right after it may miss it.
+sub wait_counted {
+    my ($before, $n) = @_;
+
+    my $count = 'lago_webhook_request_duration_seconds_count';
+
+    Lago::wait_until(sub { scrape()->{$count} - $before->{$count} >= $n },
+                     10, "$n more requests counted");
+}
+
 
 
 1;

@@ -48,31 +48,21 @@ sub start_node {
 
     mkdir "$Dir/$port";
 
-    my $pid = fork // die "fork: $!";
-
-    if ($pid == 0) {
-        open STDOUT, '>', '/dev/null';
-        exec('redis-server', '--port', $port, '--bind', '127.0.0.1',
-             '--dir', "$Dir/$port", '--save', '', '--appendonly', 'yes',
-             '--logfile', "$Dir/$port/redis.log",
-             '--cluster-enabled', 'yes',
-             '--cluster-config-file', "nodes-$port.conf",
-             '--cluster-node-timeout', 1000,
-             '--cluster-require-full-coverage', 'no',
-             '--repl-diskless-sync-delay', 0)
-            or POSIX::_exit(127);
-    }
-
-    $Pid{$port} = $pid;
+    $Pid{$port} = Lago::spawn_redis('--port', $port, '--bind', '127.0.0.1',
+        '--dir', "$Dir/$port", '--save', '', '--appendonly', 'yes',
+        '--logfile', "$Dir/$port/redis.log",
+        '--cluster-enabled', 'yes',
+        '--cluster-config-file', "nodes-$port.conf",
+        '--cluster-node-timeout', 1000,
+        '--cluster-require-full-coverage', 'no',
+        '--repl-diskless-sync-delay', 0);
     Lago::wait_for_redis($port);
 }
 
 sub kill_node {
     my ($port) = @_;
 
-    kill 'KILL', $Pid{$port};
-    waitpid $Pid{$port}, 0;
-    delete $Pid{$port};
+    Lago::kill_redis(delete $Pid{$port});
 }
 
 sub cli {
@@ -204,9 +194,6 @@ $ENV{TEST_NGINX_CLUSTER_SEEDS} = join ' ', map "127.0.0.1:$_", @Ports[0 .. 2];
 $ENV{LAGO_REDIS_URL} = 'redis-cluster://'
                        . join ',', map "127.0.0.1:$_", @Ports[0 .. 2];
 
-our $Unavailable = '{"status":503,"error":"Service Unavailable",'
-                   . '"code":"store_unavailable"}';
-
 # an organization (and its key) on each master: [org, key, port]
 sub orgs_on_every_master {
     my %on;
@@ -220,14 +207,6 @@ sub orgs_on_every_master {
     die "no organization on every master" unless keys %on == 3;
 
     return map { $on{$_} } sort keys %on;
-}
-
-sub api {
-    my ($key, $method, $uri, $body) = @_;
-
-    my ($res) = Lago::concurrent(Lago::http_request($method, $uri, $key,
-                                                    $body));
-    return @$res;
 }
 
 # Creates in batches of 10 per organization, all at once, until $until
@@ -260,7 +239,7 @@ sub load {
 
             $answer{ $o->[0] }{$url} = $status;
 
-            if ($status == 503 && $body eq $main::Unavailable) {
+            if ($status == 503 && $body eq $Lago::Unavailable) {
                 $slowest_503 = $took if $took > ($slowest_503 // 0);
             } elsif ($status != 200) {
                 push @bad, "$status $body";
@@ -348,7 +327,7 @@ my @orgs = main::orgs_on_every_master();
 for my $o (@orgs) {
     my ($org, $key, $port) = @$o;
 
-    my ($status, $body) = main::api($key, 'POST', '/api/v1/webhook_endpoints',
+    my ($status, $body) = Lago::api('POST', '/api/v1/webhook_endpoints', $key,
         '{"webhook_endpoint":{"webhook_url":"https://c.example","name":"c"}}');
     Test::More::is($status, 200, "create on $port: 200");
     my ($id) = $body =~ /"lago_id":"([^"]+)"/;
@@ -358,23 +337,23 @@ for my $o (@orgs) {
                    "'$ENV{TEST_NGINX_LAGO_PREFIX}\{$org\}:webhook_endpoints'"),
                    1, "the record is on $port");
 
-    ($status, $body) = main::api($key, 'GET', "/api/v1/webhook_endpoints/$id");
+    ($status, $body) = Lago::api('GET', "/api/v1/webhook_endpoints/$id", $key);
     Test::More::is($status, 200, "show on $port: 200");
     Test::More::like($body, qr/"lago_id":"$id".*"name":"c"/, "show on $port: the record");
 
-    ($status, $body) = main::api($key, 'PUT', "/api/v1/webhook_endpoints/$id",
+    ($status, $body) = Lago::api('PUT', "/api/v1/webhook_endpoints/$id", $key,
         '{"webhook_endpoint":{"name":"d"}}');
     Test::More::is($status, 200, "update on $port: 200");
     Test::More::like($body, qr/"lago_id":"$id".*"name":"d"/, "update on $port: the record");
 
-    ($status, $body) = main::api($key, 'GET', '/api/v1/webhook_endpoints');
+    ($status, $body) = Lago::api('GET', '/api/v1/webhook_endpoints', $key);
     Test::More::is($status, 200, "list on $port: 200");
     Test::More::like($body, qr/^\{"webhook_endpoints":\[\{"lago_id":"$id",.*"name":"d".*\],"meta":\{"current_page":1,"next_page":null,"prev_page":null,"total_pages":1,"total_count":1\}\}$/, "list on $port: the page");
 
-    ($status, $body) = main::api($key, 'DELETE', "/api/v1/webhook_endpoints/$id");
+    ($status, $body) = Lago::api('DELETE', "/api/v1/webhook_endpoints/$id", $key);
     Test::More::is($status, 200, "delete on $port: 200");
 
-    ($status, $body) = main::api($key, 'GET', "/api/v1/webhook_endpoints/$id");
+    ($status, $body) = Lago::api('GET', "/api/v1/webhook_endpoints/$id", $key);
     Test::More::is($status, 404, "show after delete on $port: 404");
 }
 --- request
@@ -448,7 +427,7 @@ my $from = main::master_of($Lago::Org);
 my ($to) = grep { $_ != $from } main::masters();
 my $slot = main::cli($from, 'CLUSTER', 'KEYSLOT', "{$Lago::Org}");
 
-my ($status, $body) = main::api($Lago::Key, 'POST', '/api/v1/webhook_endpoints',
+my ($status, $body) = Lago::api('POST', '/api/v1/webhook_endpoints', $Lago::Key,
     '{"webhook_endpoint":{"webhook_url":"https://m1.example"}}');
 Test::More::is($status, 200, 'a create before the migration');
 
@@ -475,7 +454,7 @@ if ($pid == 0) {
 }
 
 my $t0 = Time::HiRes::time();
-($status, $body) = main::api($Lago::Key, 'POST', '/api/v1/webhook_endpoints',
+($status, $body) = Lago::api('POST', '/api/v1/webhook_endpoints', $Lago::Key,
     '{"webhook_endpoint":{"webhook_url":"https://m2.example"}}');
 my $took = Time::HiRes::time() - $t0;
 waitpid $pid, 0;
@@ -483,18 +462,18 @@ Test::More::is($status, 200, 'a create while the keys were split: 200');
 Test::More::cmp_ok($took, '>=', 0.25, 'answered once the keys were together');
 
 # every key on $to now: $from answers ASK, for this slot only
-($status, $body) = main::api($Lago::Key, 'POST', '/api/v1/webhook_endpoints',
+($status, $body) = Lago::api('POST', '/api/v1/webhook_endpoints', $Lago::Key,
     '{"webhook_endpoint":{"webhook_url":"https://m3.example"}}');
 Test::More::is($status, 200, 'a create while the slot migrates: 200');
 
-($status, $body) = main::api($Lago::Key, 'GET', '/api/v1/webhook_endpoints');
+($status, $body) = Lago::api('GET', '/api/v1/webhook_endpoints', $Lago::Key);
 Test::More::like($body, qr/"total_count":3\}\}$/, 'a list while the slot migrates');
 
 # the migration done: $from answers MOVED
 main::cli($_, 'CLUSTER', 'SETSLOT', $slot, 'NODE', main::node_id($to))
     for main::masters();
 
-($status, $body) = main::api($Lago::Key, 'POST', '/api/v1/webhook_endpoints',
+($status, $body) = Lago::api('POST', '/api/v1/webhook_endpoints', $Lago::Key,
     '{"webhook_endpoint":{"webhook_url":"https://m4.example"}}');
 Test::More::is($status, 200, 'a create after the migration: 200');
 
@@ -506,7 +485,7 @@ Test::More::is(main::cli($from, 'CLUSTER', 'COUNTKEYSINSLOT', $slot), 0,
                'the slot\'s keys all moved');
 Test::More::is_deeply([Lago::check_org($Lago::Org)], [], 'store consistent');
 
-($status, $body) = main::api($Lago::Key, 'GET', '/metrics');
+($status, $body) = Lago::api('GET', '/metrics', $Lago::Key);
 for my $kind (qw(moved ask tryagain)) {
     Test::More::like($body, qr/^lago_webhook_redis_redirects_total\{kind="$kind"\} [1-9]\d*$/m,
                      "the metrics count $kind");
@@ -569,8 +548,9 @@ my ($lists_bad, $over, $reshard);
 my ($answers, $bad) = main::load(\@orgs, 180, sub {
     # a list for each organization between batches
     for my $o (@orgs) {
-        my ($status, $body) = main::api($o->[1], 'GET',
-                                        '/api/v1/webhook_endpoints?per_page=1');
+        my ($status, $body) = Lago::api('GET',
+                                        '/api/v1/webhook_endpoints?per_page=1',
+                                        $o->[1]);
         $lists_bad++ unless $status == 200 && $body =~ /"total_count":\d+\}\}$/;
     }
     $over = waitpid($pid, POSIX::WNOHANG()) == $pid;

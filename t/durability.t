@@ -22,26 +22,14 @@ $Port = Lago::free_port();
 
 # redis-server in the foreground of a child of ours, so it can be killed
 sub start_redis {
-    $Pid = fork // die "fork: $!";
-
-    if ($Pid == 0) {
-        open STDOUT, '>', '/dev/null';
-        exec('redis-server', '--port', $Port, '--bind', '127.0.0.1',
-             '--dir', $Dir, '--appendonly', 'yes', '--appendfsync', 'always',
-             '--save', '', '--logfile', "$Dir/redis.log")
-            or POSIX::_exit(127);
-    }
-
+    $Pid = Lago::spawn_redis('--port', $Port, '--bind', '127.0.0.1',
+        '--dir', $Dir, '--appendonly', 'yes', '--appendfsync', 'always',
+        '--save', '', '--logfile', "$Dir/redis.log");
     Lago::wait_for_redis($Port);
 }
 
-sub kill_redis {
-    kill 'KILL', $Pid;
-    waitpid $Pid, 0;
-}
-
 start_redis();
-END { local $?; kill_redis() if $Pid }
+END { local $?; Lago::kill_redis($Pid) if $Pid }
 
 $ENV{TEST_NGINX_DURABLE_REDIS_PORT} = $Port;
 $ENV{LAGO_REDIS_URL} = "redis://127.0.0.1:$Port/0";

@@ -109,7 +109,12 @@ SKIP: {
 
     my $before = main::nginx_rss_kb();
     my @readers = map { main::slow_reader() } 1 .. $main::Readers;
-    Time::HiRes::sleep(1.5);
+    # nginx has made every answer once every reader has its first bytes
+    Lago::wait_until(sub {
+        !grep { !defined recv($_, my $byte, 1,
+                                Socket::MSG_PEEK | Socket::MSG_DONTWAIT) }
+              @readers
+    }, 10, 'every slow reader to have its first bytes');
     my $after = main::nginx_rss_kb();
     close $_ for @readers;
 

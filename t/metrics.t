@@ -38,7 +38,7 @@ __DATA__
 --- init
 my ($before) = LagoMetrics::scrape();
 my $k = q{$LAGO_KEY};
-my @statuses = map { (LagoMetrics::api(@$_))[0] } (
+my @statuses = map { (Lago::api(@$_))[0] } (
     ['POST', '/api/v1/webhook_endpoints', $k,
      '{"webhook_endpoint":{"webhook_url":"https://m1.example"}}'],
     ['POST', '/api/v1/webhook_endpoints', $k,
@@ -53,6 +53,7 @@ my @statuses = map { (LagoMetrics::api(@$_))[0] } (
 );
 Test::More::is("@statuses", '200 200 200 401 401 404', 'the traffic');
 
+LagoMetrics::wait_counted($before, 6);
 my ($after, $text) = LagoMetrics::scrape();
 my ($b, $a) = map { LagoMetrics::requests($_) } $before, $after;
 my %delta = map { $_ => $a->{$_} - $b->{$_} } keys %$a;
@@ -150,16 +151,16 @@ my $from = -s $log // 0;
 my $k = q{$LAGO_KEY};
 my $org = q{$LAGO_ORG};
 LagoMetrics::get('/plain');
-LagoMetrics::api('GET', '/api/v1/nothing_here', '');
-LagoMetrics::api('GET', '/api/v1/webhook_endpoints', '');
-LagoMetrics::api('GET', '/api/v1/webhook_endpoints', 'no-such-key');
-LagoMetrics::api('POST', '/api/v1/webhook_endpoints', $k,
-                 '{"webhook_endpoint":{"webhook_url":"https://v1.example"}}');
-LagoMetrics::api('GET', '/api/v1/webhook_endpoints', $k);
+Lago::api('GET', '/api/v1/nothing_here', '');
+Lago::api('GET', '/api/v1/webhook_endpoints', '');
+Lago::api('GET', '/api/v1/webhook_endpoints', 'no-such-key');
+Lago::api('POST', '/api/v1/webhook_endpoints', $k,
+          '{"webhook_endpoint":{"webhook_url":"https://v1.example"}}');
+Lago::api('GET', '/api/v1/webhook_endpoints', $k);
 # over lago_webhook_max_endpoints: a 422 after the script ran
-LagoMetrics::api('POST', '/api/v1/webhook_endpoints', $k,
-                 '{"webhook_endpoint":{"webhook_url":"https://v2.example"}}');
-LagoMetrics::api('GET', '/api/v1/webhooks/json_public_key', $k);
+Lago::api('POST', '/api/v1/webhook_endpoints', $k,
+          '{"webhook_endpoint":{"webhook_url":"https://v2.example"}}');
+Lago::api('GET', '/api/v1/webhooks/json_public_key', $k);
 
 open my $fh, '<', $log or die "$log: $!";
 seek $fh, $from, 0;

@@ -68,7 +68,7 @@ sub counters {
 sub create {
     my ($key, $n) = @_;
 
-    return map { (LagoMetrics::api('POST', '/api/v1/webhook_endpoints', $key,
+    return map { (Lago::api('POST', '/api/v1/webhook_endpoints', $key,
         qq({"webhook_endpoint":{"webhook_url":"https://r$$-$_.example"}})))[0]
     } @$n;
 }
@@ -96,8 +96,9 @@ LagoMetrics::wait_for('/metrics', sub {
 
 my $before = LagoMetrics::scrape();
 my @st = main::create($k, [1 .. 6]);
-push @st, (LagoMetrics::api('GET', '/api/v1/webhook_endpoints', $k))[0];
+push @st, (Lago::api('GET', '/api/v1/webhook_endpoints', $k))[0];
 Test::More::is("@st", '200 200 200 200 200 200 200', 'the traffic');
+LagoMetrics::wait_counted($before, 7);
 my $counted = LagoMetrics::scrape();
 Test::More::is($counted->{'lago_webhook_requests_total{action="create",status="200"}'}
                - $before->{'lago_webhook_requests_total{action="create",status="200"}'},
@@ -128,6 +129,7 @@ Test::More::is($killed->{lago_webhook_redis_commands_in_flight}, 0,
 # and counting goes on from there
 @st = main::create($k, [7 .. 9]);
 Test::More::is("@st", '200 200 200', 'more traffic');
+LagoMetrics::wait_counted($kept, 3);
 my $after = LagoMetrics::scrape();
 Test::More::is($after->{'lago_webhook_requests_total{action="create",status="200"}'}
                - $kept->{'lago_webhook_requests_total{action="create",status="200"}'},

@@ -11,6 +11,8 @@
 use lib 't';
 use Test::Nginx::Socket 'no_plan';
 use File::Temp ();
+use IO::Select ();
+use IO::Socket::INET ();
 use Time::HiRes ();
 use Lago;
 
@@ -27,16 +29,28 @@ sub start_redis {
     Lago::start_redis($Port, $Dir, '--enable-debug-command', 'local');
 }
 
-# lines of this nginx's error.log matching a pattern
-sub count_log {
-    my $pattern = shift;
+# nginx has told of the end of every outage it told of
+sub back {
+    return Lago::error_log_count('is reachable again')
+           >= Lago::error_log_count('answering 503 until it is back');
+}
 
-    my $root = $ENV{TEST_NGINX_SERVROOT} // 't/servroot';
-    open my $fh, '<', "$root/logs/error.log" or die "error.log: $!";
-    my $n = grep { /$pattern/ } <$fh>;
-    close $fh;
+# Redis busy for $secs (DEBUG SLEEP, on a connection of its own): returns
+# once it is, that is once a PING goes unanswered for 100 ms
+sub stall {
+    my ($secs) = @_;
 
-    return $n;
+    our $Sleeper = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
+                                         PeerPort => $Port)
+        or die "connect: $!";
+    $Sleeper->syswrite("DEBUG SLEEP $secs\r\n");
+
+    Lago::wait_until(sub {
+        my $ping = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
+                                         PeerPort => $Port) or return 0;
+        $ping->syswrite("PING\r\n");
+        return !IO::Select->new($ping)->can_read(0.1);
+    }, 10, 'Redis to be in its DEBUG SLEEP');
 }
 
 start_redis();
@@ -78,7 +92,9 @@ qr/^\{"webhook_endpoint":\{"lago_id":"$Lago::Uuid","lago_organization_id":"$main
 === TEST 2: Redis stopped: a JSON 503 at once, one error line
 --- init
 main::redis_cli('shutdown');
-Time::HiRes::sleep(0.2);
+Lago::wait_until(sub {
+    Lago::error_log_count('answering 503 until it is back') >= 1
+}, 10, 'nginx to see Redis gone');
 --- request
 GET /api/v1/webhook_endpoints
 --- more_headers eval
@@ -114,9 +130,9 @@ GET /api/v1/webhook_endpoints
 --- init
 # the whole outage so far (two requests, many reconnect attempts) logged
 # one error line
-Test::More::is(main::count_log('\[error\]'), 1, 'one error line per outage');
+Test::More::is(Lago::error_log_count('\[error\]'), 1, 'one error line per outage');
 main::start_redis();
-Time::HiRes::sleep(1.5);
+Lago::wait_until(\&main::back, 10, 'nginx to reach Redis again');
 --- request
 GET /api/v1/webhook_endpoints
 --- more_headers eval
@@ -133,8 +149,7 @@ is reachable again
 
 === TEST 5: Redis too slow: 503 within the timeout
 --- init
-system("redis-cli -p $main::Port debug sleep 1.2 >/dev/null 2>&1 &");
-Time::HiRes::sleep(0.1);
+main::stall(1.2);
 --- request
 GET /api/v1/webhook_endpoints
 --- more_headers eval
@@ -152,7 +167,8 @@ did not answer in time
 
 === TEST 6: after the stall: served again
 --- init
-Time::HiRes::sleep(2.5);
+# the stall over, and nginx connected again
+Lago::wait_until(\&main::back, 10, 'nginx to reach Redis again');
 --- request
 GET /api/v1/webhook_endpoints
 --- more_headers eval

@@ -62,7 +62,8 @@ sub redis_cli {
 sub stop_redis {
     my $name = shift;
     redis_cli($name, 'SHUTDOWN', 'NOSAVE');
-    Time::HiRes::sleep(0.2);
+    Lago::wait_until(sub { redis_cli($name, 'PING') !~ /PONG/ }, 10,
+                     "redis-server $name to stop");
 }
 
 # an organization in the Redis $name, made by lago-admin over TLS
@@ -88,9 +89,8 @@ $ENV{"TEST_NGINX_TLS_\U$_\E_PORT"} = $Port{$_} for keys %Port;
 our ($Org, $Key) = org_in('good');
 our ($MOrg, $MKey) = org_in('mutual');
 
-our $Unavailable = '{"status":503,"error":"Service Unavailable","code":"store_unavailable"}';
-
 END {
+    local $?;
     stop_redis($_) for keys %Port;
 }
 
@@ -166,7 +166,7 @@ GET /api/v1/webhook_endpoints
 Authorization: Bearer some-key
 --- error_code: 503
 --- response_body eval
-$main::Unavailable
+$Lago::Unavailable
 --- error_log eval
 qr/\[error\] .*lago_webhook: redis "127\.0\.0\.1:\d+" presented a certificate that does not verify: (?:unable to verify the first certificate|unable to get local issuer certificate|self-signed certificate in certificate chain), answering 503/
 --- no_error_log
@@ -191,7 +191,7 @@ GET /api/v1/webhook_endpoints
 Authorization: Bearer some-key
 --- error_code: 503
 --- response_body eval
-$main::Unavailable
+$Lago::Unavailable
 --- error_log eval
 qr/\[error\] .*redis "127\.0\.0\.1:\d+" presented a certificate for another name: localhost, answering 503/
 --- no_error_log
@@ -215,7 +215,7 @@ GET /api/v1/webhook_endpoints
 Authorization: Bearer some-key
 --- error_code: 503
 --- response_body eval
-$main::Unavailable
+$Lago::Unavailable
 --- error_log eval
 qr/presented a certificate for another name: 127\.0\.0\.1, answering 503/
 --- no_error_log
@@ -239,7 +239,7 @@ GET /api/v1/webhook_endpoints
 Authorization: Bearer some-key
 --- error_code: 503
 --- response_body eval
-$main::Unavailable
+$Lago::Unavailable
 --- error_log eval
 qr/presented a certificate that does not verify: certificate has expired, answering 503/
 --- no_error_log
@@ -263,7 +263,7 @@ GET /api/v1/webhook_endpoints
 Authorization: Bearer some-key
 --- error_code: 503
 --- response_body eval
-$main::Unavailable
+$Lago::Unavailable
 --- error_log eval
 qr/\[error\] .*lago_webhook: redis "127\.0\.0\.1:\d+" (?:TLS handshake failed|closed the connection): SSL_\w+\(\) failed .*certificate required.*, answering 503/
 --- no_error_log
@@ -337,7 +337,9 @@ my $res = (Lago::concurrent(Lago::http_request('GET',
     '/api/v1/webhook_endpoints', $main::Key)))[0];
 Test::More::is($res->[0], 200, 'served before the connection is killed');
 main::redis_cli('good', 'CLIENT', 'KILL', 'TYPE', 'normal');
-Time::HiRes::sleep(0.5);
+Lago::wait_until(sub {
+    Lago::error_log_count('TLS up, session reused: 1') >= 1
+}, 10, 'the worker to connect again');
 --- request
 GET /api/v1/webhook_endpoints
 --- more_headers eval
@@ -363,7 +365,7 @@ push @res, Lago::concurrent(map {
 } 1 .. 40);
 Test::More::is(scalar(grep { $_->[0] != 200
                              && !($_->[0] == 503
-                                  && $_->[1] eq $main::Unavailable) } @res),
+                                  && $_->[1] eq $Lago::Unavailable) } @res),
                0, 'under load, every answer is a 200 or the JSON 503');
 --- request
 GET /api/v1/webhook_endpoints
@@ -371,7 +373,7 @@ GET /api/v1/webhook_endpoints
 "Authorization: Bearer $main::Key"
 --- error_code: 503
 --- response_body eval
-$main::Unavailable
+$Lago::Unavailable
 --- error_log
 answering 503 until it is back
 --- no_error_log

@@ -75,7 +75,8 @@ Test::More::cmp_ok(scalar @statuses, '>', 100, 'load ran');
 Test::More::is(scalar(grep { $_ != 200 } @statuses), 0,
                'no request failed across two reloads');
 # the old workers are gone, and their Redis connections with them
-Time::HiRes::sleep(1);
+Lago::wait_until(sub { main::nginx_redis_clients() == 2 }, 10,
+                 'the old workers\' connections to go');
 Test::More::is(main::nginx_redis_clients(), 2,
                'one Redis connection per current worker');
 --- request

@@ -28,14 +28,7 @@ $Port{$_} = Lago::free_port() for qw(a b c s1 s2 s3);
 sub start_redis {
     my ($name, @args) = @_;
 
-    my $pid = fork // die "fork: $!";
-
-    if ($pid == 0) {
-        open STDOUT, '>', '/dev/null';
-        exec('redis-server', @args) or POSIX::_exit(127);
-    }
-
-    $Pid{$name} = $pid;
+    $Pid{$name} = Lago::spawn_redis(@args);
     Lago::wait_for_redis($Port{$name});
 }
 
@@ -101,10 +94,7 @@ wait_replicas($Port{a}, 2);
 
 END {
     local $?;
-    for (values %Pid) {
-        kill 'KILL', $_;
-        waitpid $_, 0;
-    }
+    Lago::kill_redis(values %Pid);
 }
 
 $ENV{"TEST_NGINX_SENTINEL_\U$_\E_PORT"} = $Port{$_} for keys %Port;
@@ -112,17 +102,6 @@ $ENV{"TEST_NGINX_SENTINEL_\U$_\E_PORT"} = $Port{$_} for keys %Port;
 # lago-admin and the suite's checks find the master as the module does
 $ENV{LAGO_REDIS_URL} = "redis-sentinel://127.0.0.1:$Port{s1},"
                        . "127.0.0.1:$Port{s2},127.0.0.1:$Port{s3}#lago";
-
-our $Unavailable = '{"status":503,"error":"Service Unavailable",'
-                   . '"code":"store_unavailable"}';
-
-sub api {
-    my ($method, $uri, $body) = @_;
-
-    my ($res) = Lago::concurrent(Lago::http_request($method, $uri,
-                                                    $Lago::Key, $body));
-    return @$res;
-}
 
 repeat_each(1);
 no_shuffle();
@@ -141,31 +120,10 @@ __DATA__
         lago_webhook;
     }
 --- init
-my ($status, $body) = main::api('POST', '/api/v1/webhook_endpoints',
-    '{"webhook_endpoint":{"webhook_url":"https://s.example","name":"s"}}');
-Test::More::is($status, 200, 'create: 200 once two replicas have it');
-my ($id) = $body =~ /"lago_id":"([^"]+)"/;
-Test::More::like($body, qr/^\{"webhook_endpoint":\{"lago_id":"$Lago::Uuid","lago_organization_id":"$Lago::Org","webhook_url":"https:\/\/s\.example","signature_algo":"jwt","name":"s","event_types":null,"created_at":"$Lago::Time"\}\}$/, 'create: the record');
-
-($status, $body) = main::api('GET', "/api/v1/webhook_endpoints/$id");
-Test::More::is($status, 200, 'show: 200');
-Test::More::like($body, qr/"lago_id":"$id".*"name":"s"/, 'show: the record');
-
-($status, $body) = main::api('PUT', "/api/v1/webhook_endpoints/$id",
-    '{"webhook_endpoint":{"name":"t"}}');
-Test::More::is($status, 200, 'update: 200');
-Test::More::like($body, qr/"lago_id":"$id".*"name":"t"/, 'update: the record');
-
-Test::More::is(Lago::Redis->connect("redis://127.0.0.1:$main::Port{c}")
-               ->command('HLEN', "$ENV{TEST_NGINX_LAGO_PREFIX}\{$Lago::Org\}:webhook_endpoints"),
-               1, 'the replica has the record when the answer came');
-
-($status, $body) = main::api('DELETE', "/api/v1/webhook_endpoints/$id");
-Test::More::is($status, 200, 'delete: 200');
-Test::More::like($body, qr/"lago_id":"$id".*"name":"t"/, 'delete: the record');
-
-($status, $body) = main::api('GET', "/api/v1/webhook_endpoints/$id");
-Test::More::is($status, 404, 'show after delete: 404');
+Lago::check_every_action('https://s.example', sub {
+    Lago::Redis->connect("redis://127.0.0.1:$main::Port{c}")
+        ->command('HLEN', $_[0])
+});
 --- request
 GET /api/v1/webhook_endpoints
 --- more_headers
@@ -216,7 +174,7 @@ GET /t
         lago_webhook;
     }
 --- init
-my ($status, $body) = main::api('POST', '/api/v1/webhook_endpoints',
+my ($status, $body) = Lago::api('POST', '/api/v1/webhook_endpoints', $Lago::Key,
     '{"webhook_endpoint":{"webhook_url":"https://before.example"}}');
 Test::More::is($status, 200, 'a create on A');
 
@@ -233,15 +191,15 @@ for my $s (qw(s1 s2 s3)) {
 }
 main::wait_replicas($main::Port{b}, 2);
 
-($status, $body) = main::api('POST', '/api/v1/webhook_endpoints',
+($status, $body) = Lago::api('POST', '/api/v1/webhook_endpoints', $Lago::Key,
     '{"webhook_endpoint":{"webhook_url":"https://readonly.example"}}');
 Test::More::is($status, 503, 'the write A refuses: 503');
-Test::More::is($body, $main::Unavailable, 'the JSON 503');
+Test::More::is($body, $Lago::Unavailable, 'the JSON 503');
 
 my $t0 = Time::HiRes::time();
 for (1 .. 50) {
     Time::HiRes::sleep(0.1);
-    ($status, $body) = main::api('POST', '/api/v1/webhook_endpoints',
+    ($status, $body) = Lago::api('POST', '/api/v1/webhook_endpoints', $Lago::Key,
         '{"webhook_endpoint":{"webhook_url":"https://after.example"}}');
     last if $status == 200;
 }
@@ -286,9 +244,7 @@ Lago::check_sentinel_failover(
     name => 'sentinel failover',
     kill => sub {
         my ($name) = grep { $main::Port{$_} == $old } qw(a b c);
-        kill 'KILL', $main::Pid{$name};
-        waitpid $main::Pid{$name}, 0;
-        delete $main::Pid{$name};
+        Lago::kill_redis(delete $main::Pid{$name});
     },
     promoted => sub { main::master_port() != $old });
 --- request
@@ -325,7 +281,7 @@ for (1 .. 3) {
 }
 main::wait_replicas($old, 1);
 
-my ($status, $body) = main::api('POST', '/api/v1/webhook_endpoints',
+my ($status, $body) = Lago::api('POST', '/api/v1/webhook_endpoints', $Lago::Key,
     '{"webhook_endpoint":{"webhook_url":"https://switch.example"}}');
 Test::More::is($status, 200, 'a create on the old master');
 my ($id) = $body =~ /"lago_id":"([^"]+)"/;
@@ -342,11 +298,10 @@ Test::More::ok($nginx_on->($old), 'nginx is connected to the old master');
 # the worker listens to s1, the first sentinel, on one connection; an
 # nginx gone before (the previous block's) left none behind
 my $subscribers;
-for (1 .. 20) {
+Lago::wait_until(sub {
     $subscribers = () = main::cli('s1', 'CLIENT', 'LIST') =~ / sub=1 /g;
-    last if $subscribers == 1;
-    Time::HiRes::sleep(0.1);
-}
+    $subscribers == 1
+}, 10, 'one subscription on s1');
 Test::More::is($subscribers, 1, 'one subscription on s1');
 
 # s1 is the sentinel the worker listens to first; asked, it fails over
@@ -364,10 +319,10 @@ my (@bad, $switched, $connected, $new);
 my $end = Time::HiRes::time() + 15;
 
 while (Time::HiRes::time() < $end) {
-    ($status, $body) = main::api('GET', "/api/v1/webhook_endpoints/$id");
+    ($status, $body) = Lago::api('GET', "/api/v1/webhook_endpoints/$id", $Lago::Key);
     push @bad, "$status $body"
         unless $status == 200 && $body =~ /"lago_id":"$id"/
-               || $status == 503 && $body eq $main::Unavailable;
+               || $status == 503 && $body eq $Lago::Unavailable;
 
     my $now = Time::HiRes::time();
     my $port = main::master_port();
@@ -390,7 +345,7 @@ Test::More::cmp_ok($connected - $switched, '<', 1, 'within 1 s of the switch')
     if $connected && $switched;
 Test::More::is_deeply(\@bad, [], 'every read a 200 or a JSON 503');
 
-($status, $body) = main::api('POST', '/api/v1/webhook_endpoints',
+($status, $body) = Lago::api('POST', '/api/v1/webhook_endpoints', $Lago::Key,
     '{"webhook_endpoint":{"webhook_url":"https://switched.example"}}');
 Test::More::is($status, 200, 'the first create after the switch: 200');
 Test::More::is(Lago::Redis->connect("redis://127.0.0.1:" . ($new // 0))

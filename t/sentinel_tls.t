@@ -47,14 +47,7 @@ sub cli {
 sub start_redis {
     my ($name, @args) = @_;
 
-    my $pid = fork // die "fork: $!";
-
-    if ($pid == 0) {
-        open STDOUT, '>', '/dev/null';
-        exec('redis-server', @args) or POSIX::_exit(127);
-    }
-
-    $Pid{$name} = $pid;
+    $Pid{$name} = Lago::spawn_redis(@args);
 
     for (1 .. 50) {
         return if cli($name, 'PING') =~ /PONG/;
@@ -139,25 +132,11 @@ follow_master($Port{a});
 
 END {
     local $?;
-    for (values %Pid) {
-        kill 'KILL', $_;
-        waitpid $_, 0;
-    }
+    Lago::kill_redis(values %Pid);
 }
 
 $ENV{"TEST_NGINX_SENTINEL_\U$_\E_PORT"} = $Port{$_} for keys %Port;
 $ENV{TEST_NGINX_SENTINEL_TLS_DIR} = $Tls;
-
-our $Unavailable = '{"status":503,"error":"Service Unavailable",'
-                   . '"code":"store_unavailable"}';
-
-sub api {
-    my ($method, $uri, $body) = @_;
-
-    my ($res) = Lago::concurrent(Lago::http_request($method, $uri,
-                                                    $Lago::Key, $body));
-    return @$res;
-}
 
 repeat_each(1);
 no_shuffle();
@@ -183,30 +162,8 @@ Test::More::like(main::cli('s1', 'SENTINEL', 'get-master-addr-by-name', 'lago'),
                  qr/\A127\.0\.0\.1\n$main::Port{a}\z/,
                  'the sentinels name the TLS port');
 
-my ($status, $body) = main::api('POST', '/api/v1/webhook_endpoints',
-    '{"webhook_endpoint":{"webhook_url":"https://tls.example","name":"s"}}');
-Test::More::is($status, 200, 'create: 200 once two replicas have it');
-my ($id) = $body =~ /"lago_id":"([^"]+)"/;
-Test::More::like($body, qr/^\{"webhook_endpoint":\{"lago_id":"$Lago::Uuid","lago_organization_id":"$Lago::Org","webhook_url":"https:\/\/tls\.example","signature_algo":"jwt","name":"s","event_types":null,"created_at":"$Lago::Time"\}\}$/, 'create: the record');
-
-($status, $body) = main::api('GET', "/api/v1/webhook_endpoints/$id");
-Test::More::is($status, 200, 'show: 200');
-Test::More::like($body, qr/"lago_id":"$id".*"name":"s"/, 'show: the record');
-
-($status, $body) = main::api('PUT', "/api/v1/webhook_endpoints/$id",
-    '{"webhook_endpoint":{"name":"t"}}');
-Test::More::is($status, 200, 'update: 200');
-Test::More::like($body, qr/"lago_id":"$id".*"name":"t"/, 'update: the record');
-
-Test::More::is(main::cli('c', 'HLEN', "$ENV{TEST_NGINX_LAGO_PREFIX}\{$Lago::Org\}:webhook_endpoints"),
-               1, 'the replica has the record when the answer came');
-
-($status, $body) = main::api('DELETE', "/api/v1/webhook_endpoints/$id");
-Test::More::is($status, 200, 'delete: 200');
-Test::More::like($body, qr/"lago_id":"$id".*"name":"t"/, 'delete: the record');
-
-($status, $body) = main::api('GET', "/api/v1/webhook_endpoints/$id");
-Test::More::is($status, 404, 'show after delete: 404');
+Lago::check_every_action('https://tls.example',
+                         sub { main::cli('c', 'HLEN', $_[0]) });
 --- request
 GET /api/v1/webhook_endpoints
 --- more_headers
@@ -246,9 +203,7 @@ Lago::check_sentinel_failover(
     name => 'sentinel failover over TLS',
     kill => sub {
         my $name = main::node_of($old);
-        kill 'KILL', $main::Pid{$name};
-        waitpid $main::Pid{$name}, 0;
-        delete $main::Pid{$name};
+        Lago::kill_redis(delete $main::Pid{$name});
     },
     promoted => sub { main::master_port() != $old },
     after => sub { main::follow_master(main::master_port()) });
