@@ -25,10 +25,12 @@
 #include "ngx_http_lago_webhook_handler.h"
 #include "ngx_http_lago_webhook_key_cache.h"
 #include "ngx_http_lago_webhook_metrics.h"
+#include "ngx_http_lago_webhook_ops_pages.h"
 #include "ngx_http_lago_webhook_public_key.h"
 #include "ngx_http_lago_webhook_redis.h"
 #include "ngx_http_lago_webhook_request_body.h"
 #include "ngx_http_lago_webhook_store.h"
+#include "ngx_http_lago_webhook_variables.h"
 #include "lago_webhook_uuid.h"
 
 
@@ -494,7 +496,7 @@ ngx_http_lago_webhook_health(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 static ngx_int_t
 ngx_http_lago_webhook_preconfiguration(ngx_conf_t *cf)
 {
-    return ngx_http_lago_webhook_metrics_add_variables(cf);
+    return ngx_http_lago_webhook_variables_add(cf);
 }
 
 

@@ -6,7 +6,7 @@
 
 
 /*
- * Metrics, health and the access log's variables: see the header.
+ * The metrics zone and its counters: see the header.
  */
 
 
@@ -16,8 +16,6 @@
 
 #include "ngx_http_lago_webhook.h"
 #include "ngx_http_lago_webhook_metrics.h"
-#include "ngx_http_lago_webhook_output.h"
-#include "ngx_http_lago_webhook_redis.h"
 
 
 /* the actions of the requests metric: json_public_key is public_key */
@@ -73,6 +71,7 @@ static ngx_http_lago_webhook_metrics_slot_t *
 static void ngx_http_lago_webhook_metrics_end_outage(
     ngx_http_lago_webhook_metrics_t *m,
     ngx_http_lago_webhook_metrics_slot_t *s);
+static void ngx_http_lago_webhook_metrics_count(size_t offset);
 static void ngx_http_lago_webhook_metrics_observe(
     ngx_http_lago_webhook_histogram_t *h, uint64_t usec);
 static ngx_int_t ngx_http_lago_webhook_metrics_log(ngx_http_request_t *r);
@@ -82,12 +81,6 @@ static u_char *ngx_http_lago_webhook_metrics_histogram(u_char *p,
 static u_char *ngx_http_lago_webhook_metrics_scalar(u_char *p, u_char *last,
     char *name, char *type, char *help, ngx_atomic_uint_t value);
 
-static ngx_int_t ngx_http_lago_webhook_variable_action(ngx_http_request_t *r,
-    ngx_http_variable_value_t *v, uintptr_t data);
-static ngx_int_t ngx_http_lago_webhook_variable_organization_id(
-    ngx_http_request_t *r, ngx_http_variable_value_t *v, uintptr_t data);
-static ngx_int_t ngx_http_lago_webhook_variable_redis_time(
-    ngx_http_request_t *r, ngx_http_variable_value_t *v, uintptr_t data);
 
 
 static ngx_str_t  ngx_http_lago_webhook_metrics_zone_name =
@@ -121,24 +114,6 @@ static uint64_t  ngx_http_lago_webhook_metrics_bounds[] = {
 static char  *ngx_http_lago_webhook_metrics_le[] = {
     "0.0005", "0.001", "0.0025", "0.005", "0.01", "0.025", "0.05", "0.1",
     "0.25", "0.5", "1", "2.5", "+Inf"
-};
-
-
-static ngx_http_variable_t  ngx_http_lago_webhook_variables[] = {
-
-    { ngx_string("lago_webhook_action"), NULL,
-      ngx_http_lago_webhook_variable_action, 0,
-      NGX_HTTP_VAR_NOCACHEABLE, 0 },
-
-    { ngx_string("lago_webhook_organization_id"), NULL,
-      ngx_http_lago_webhook_variable_organization_id, 0,
-      NGX_HTTP_VAR_NOCACHEABLE, 0 },
-
-    { ngx_string("lago_webhook_redis_time"), NULL,
-      ngx_http_lago_webhook_variable_redis_time, 0,
-      NGX_HTTP_VAR_NOCACHEABLE, 0 },
-
-      ngx_http_null_variable
 };
 
 
@@ -201,25 +176,6 @@ ngx_http_lago_webhook_metrics_init_zone(ngx_shm_zone_t *shm_zone, void *data)
 
     shpool->data = m;
     shm_zone->data = m;
-
-    return NGX_OK;
-}
-
-
-ngx_int_t
-ngx_http_lago_webhook_metrics_add_variables(ngx_conf_t *cf)
-{
-    ngx_http_variable_t  *var, *v;
-
-    for (v = ngx_http_lago_webhook_variables; v->name.len; v++) {
-        var = ngx_http_add_variable(cf, &v->name, v->flags);
-        if (var == NULL) {
-            return NGX_ERROR;
-        }
-
-        var->get_handler = v->get_handler;
-        var->data = v->data;
-    }
 
     return NGX_OK;
 }
@@ -414,13 +370,8 @@ ngx_http_lago_webhook_metrics_redis_down(void)
 void
 ngx_http_lago_webhook_metrics_redis_reconnect(void)
 {
-    ngx_http_lago_webhook_metrics_t  *m;
-
-    m = ngx_http_lago_webhook_metrics_get((ngx_cycle_t *) ngx_cycle);
-
-    if (m) {
-        (void) ngx_atomic_fetch_add(&m->reconnects, 1);
-    }
+    ngx_http_lago_webhook_metrics_count(
+                      offsetof(ngx_http_lago_webhook_metrics_t, reconnects));
 }
 
 
@@ -503,27 +454,17 @@ ngx_http_lago_webhook_metrics_redis_answered(ngx_http_request_t *r,
 void
 ngx_http_lago_webhook_metrics_key_cache(ngx_uint_t hit)
 {
-    ngx_http_lago_webhook_metrics_t  *m;
-
-    m = ngx_http_lago_webhook_metrics_get((ngx_cycle_t *) ngx_cycle);
-
-    if (m) {
-        (void) ngx_atomic_fetch_add(hit ? &m->key_cache_hits
-                                        : &m->key_cache_misses, 1);
-    }
+    ngx_http_lago_webhook_metrics_count(hit
+                ? offsetof(ngx_http_lago_webhook_metrics_t, key_cache_hits)
+                : offsetof(ngx_http_lago_webhook_metrics_t, key_cache_misses));
 }
 
 
 void
 ngx_http_lago_webhook_metrics_script_reload(void)
 {
-    ngx_http_lago_webhook_metrics_t  *m;
-
-    m = ngx_http_lago_webhook_metrics_get((ngx_cycle_t *) ngx_cycle);
-
-    if (m) {
-        (void) ngx_atomic_fetch_add(&m->script_reloads, 1);
-    }
+    ngx_http_lago_webhook_metrics_count(
+                  offsetof(ngx_http_lago_webhook_metrics_t, script_reloads));
 }
 
 
@@ -531,12 +472,10 @@ void
 ngx_http_lago_webhook_metrics_redis_redirect(
     ngx_http_lago_webhook_metrics_redirect_e kind)
 {
-    ngx_http_lago_webhook_metrics_t  *m;
-
-    m = ngx_http_lago_webhook_metrics_get((ngx_cycle_t *) ngx_cycle);
-
-    if (m && kind < NGX_HTTP_LAGO_WEBHOOK_M_REDIRECTS) {
-        (void) ngx_atomic_fetch_add(&m->redirects[kind], 1);
+    if (kind < NGX_HTTP_LAGO_WEBHOOK_M_REDIRECTS) {
+        ngx_http_lago_webhook_metrics_count(
+                        offsetof(ngx_http_lago_webhook_metrics_t, redirects)
+                        + kind * sizeof(ngx_atomic_t));
     }
 }
 
@@ -544,13 +483,56 @@ ngx_http_lago_webhook_metrics_redis_redirect(
 void
 ngx_http_lago_webhook_metrics_redis_slot_map(void)
 {
+    ngx_http_lago_webhook_metrics_count(
+                  offsetof(ngx_http_lago_webhook_metrics_t, slot_map_reads));
+}
+
+
+/* a hook's counter, at its offset in the zone of the cycle in force */
+
+static void
+ngx_http_lago_webhook_metrics_count(size_t offset)
+{
     ngx_http_lago_webhook_metrics_t  *m;
 
     m = ngx_http_lago_webhook_metrics_get((ngx_cycle_t *) ngx_cycle);
 
     if (m) {
-        (void) ngx_atomic_fetch_add(&m->slot_map_reads, 1);
+        (void) ngx_atomic_fetch_add((ngx_atomic_t *) ((u_char *) m + offset),
+                                    1);
     }
+}
+
+
+/*
+ * The action as the requests metric names it: json_public_key is
+ * public_key, and an unknown route's action (-1, whatever the enum's
+ * type) is none.
+ */
+
+ngx_uint_t
+ngx_http_lago_webhook_metrics_action(ngx_http_lago_webhook_action_e action)
+{
+    ngx_uint_t  a;
+
+    a = (ngx_uint_t) action;
+
+    if (a > NGX_HTTP_LAGO_WEBHOOK_JSON_PUBLIC_KEY) {
+        return NGX_HTTP_LAGO_WEBHOOK_M_NONE;
+    }
+
+    if (a == NGX_HTTP_LAGO_WEBHOOK_JSON_PUBLIC_KEY) {
+        return NGX_HTTP_LAGO_WEBHOOK_PUBLIC_KEY;
+    }
+
+    return a;
+}
+
+
+ngx_str_t *
+ngx_http_lago_webhook_metrics_action_name(ngx_uint_t a)
+{
+    return &ngx_http_lago_webhook_metrics_actions[a];
 }
 
 
@@ -597,16 +579,7 @@ ngx_http_lago_webhook_metrics_log(ngx_http_request_t *r)
     lmcf = ngx_http_get_module_main_conf(r, ngx_http_lago_webhook_module);
     m = lmcf->metrics_zone->data;
 
-    /* an unknown route's action is -1, whatever the enum's type */
-
-    a = (ngx_uint_t) ctx->action;
-
-    if (a > NGX_HTTP_LAGO_WEBHOOK_JSON_PUBLIC_KEY) {
-        a = NGX_HTTP_LAGO_WEBHOOK_M_NONE;
-
-    } else if (a == NGX_HTTP_LAGO_WEBHOOK_JSON_PUBLIC_KEY) {
-        a = NGX_HTTP_LAGO_WEBHOOK_PUBLIC_KEY;
-    }
+    a = ngx_http_lago_webhook_metrics_action(ctx->action);
 
     /* as $status has it */
 
@@ -640,34 +613,22 @@ ngx_http_lago_webhook_metrics_log(ngx_http_request_t *r)
 
 
 ngx_int_t
-ngx_http_lago_webhook_metrics_handler(ngx_http_request_t *r)
+ngx_http_lago_webhook_metrics_text(ngx_http_request_t *r, ngx_str_t *text)
 {
     u_char                                *body, *p, *last;
     uint64_t                               now, outage;
     ngx_pid_t                              pid;
-    ngx_int_t                              rc;
     ngx_uint_t                             a, i, up, in_flight;
     ngx_http_lago_webhook_metrics_t       *m;
     ngx_http_lago_webhook_metrics_slot_t  *s;
     ngx_http_lago_webhook_main_conf_t     *lmcf;
-
-    static ngx_str_t  type = ngx_string("text/plain; version=0.0.4");
-
-    if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
-        return NGX_HTTP_NOT_ALLOWED;
-    }
-
-    rc = ngx_http_discard_request_body(r);
-    if (rc != NGX_OK) {
-        return rc;
-    }
 
     lmcf = ngx_http_get_module_main_conf(r, ngx_http_lago_webhook_module);
     m = lmcf->metrics_zone->data;
 
     body = ngx_pnalloc(r->pool, NGX_HTTP_LAGO_WEBHOOK_METRICS_MAX);
     if (body == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        return NGX_ERROR;
     }
 
     p = body;
@@ -791,10 +752,13 @@ ngx_http_lago_webhook_metrics_handler(ngx_http_request_t *r)
         ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
                       "lago_webhook: metrics over %d bytes",
                       NGX_HTTP_LAGO_WEBHOOK_METRICS_MAX);
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        return NGX_ERROR;
     }
 
-    return ngx_http_lago_webhook_send(r, NGX_HTTP_OK, &type, body, p - body);
+    text->data = body;
+    text->len = p - body;
+
+    return NGX_OK;
 }
 
 
@@ -834,133 +798,3 @@ ngx_http_lago_webhook_metrics_scalar(u_char *p, u_char *last, char *name,
 }
 
 
-/*
- * A worker answers for its own connection: a load balancer that checks
- * each worker in turn learns of every one that cannot serve.
- */
-
-ngx_int_t
-ngx_http_lago_webhook_health_handler(ngx_http_request_t *r)
-{
-    static ngx_str_t  type = ngx_string("application/json; charset=utf-8");
-    static u_char     ok[] = "{\"status\":\"ok\"}";
-
-    if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
-        return NGX_HTTP_NOT_ALLOWED;
-    }
-
-    /* both answers discard a body first (ngx_http_lago_webhook_send()) */
-
-    if (!ngx_http_lago_webhook_redis_is_up()) {
-        return ngx_http_lago_webhook_send_error(r,
-                                       NGX_HTTP_LAGO_WEBHOOK_ERR_UNAVAILABLE);
-    }
-
-    return ngx_http_lago_webhook_send(r, NGX_HTTP_OK, &type, ok,
-                                      sizeof(ok) - 1);
-}
-
-
-/* the action as the requests metric names it; not found outside the API */
-
-static ngx_int_t
-ngx_http_lago_webhook_variable_action(ngx_http_request_t *r,
-    ngx_http_variable_value_t *v, uintptr_t data)
-{
-    ngx_uint_t                    a;
-    ngx_http_lago_webhook_ctx_t  *ctx;
-
-    ctx = ngx_http_get_module_ctx(r, ngx_http_lago_webhook_module);
-
-    if (ctx == NULL) {
-        v->not_found = 1;
-        return NGX_OK;
-    }
-
-    /* an unknown route's action is -1, whatever the enum's type */
-
-    a = (ngx_uint_t) ctx->action;
-
-    if (a > NGX_HTTP_LAGO_WEBHOOK_JSON_PUBLIC_KEY) {
-        a = NGX_HTTP_LAGO_WEBHOOK_M_NONE;
-
-    } else if (a == NGX_HTTP_LAGO_WEBHOOK_JSON_PUBLIC_KEY) {
-        a = NGX_HTTP_LAGO_WEBHOOK_PUBLIC_KEY;
-    }
-
-    v->len = ngx_http_lago_webhook_metrics_actions[a].len;
-    v->data = ngx_http_lago_webhook_metrics_actions[a].data;
-    v->valid = 1;
-    v->no_cacheable = 1;
-    v->not_found = 0;
-
-    return NGX_OK;
-}
-
-
-static ngx_int_t
-ngx_http_lago_webhook_variable_organization_id(ngx_http_request_t *r,
-    ngx_http_variable_value_t *v, uintptr_t data)
-{
-    ngx_http_lago_webhook_ctx_t  *ctx;
-
-    ctx = ngx_http_get_module_ctx(r, ngx_http_lago_webhook_module);
-
-    if (ctx == NULL || ctx->organization_id.len == 0) {
-        v->not_found = 1;
-        return NGX_OK;
-    }
-
-    v->len = ctx->organization_id.len;
-    v->data = ctx->organization_id.data;
-    v->valid = 1;
-    v->no_cacheable = 1;
-    v->not_found = 0;
-
-    return NGX_OK;
-}
-
-
-/*
- * Seconds with milliseconds, like $upstream_response_time: every answer
- * waited for, and a command still awaited (a client that went away) up
- * to now.
- */
-
-static ngx_int_t
-ngx_http_lago_webhook_variable_redis_time(ngx_http_request_t *r,
-    ngx_http_variable_value_t *v, uintptr_t data)
-{
-    u_char                       *p;
-    uint64_t                      usec, now, ms;
-    ngx_http_lago_webhook_ctx_t  *ctx;
-
-    ctx = ngx_http_get_module_ctx(r, ngx_http_lago_webhook_module);
-
-    if (ctx == NULL || !ctx->redis_sent) {
-        v->not_found = 1;
-        return NGX_OK;
-    }
-
-    usec = ctx->redis_time;
-
-    if (ctx->redis_since) {
-        now = ngx_http_lago_webhook_metrics_now();
-        usec += (now > ctx->redis_since) ? now - ctx->redis_since : 0;
-    }
-
-    ms = (usec + 500) / 1000;
-
-    p = ngx_pnalloc(r->pool, NGX_INT64_LEN + sizeof(".000") - 1);
-    if (p == NULL) {
-        return NGX_ERROR;
-    }
-
-    v->len = ngx_sprintf(p, "%uL.%03uL", ms / 1000, ms % 1000) - p;
-    v->data = p;
-    v->valid = 1;
-    v->no_cacheable = 1;
-    v->not_found = 0;
-
-    return NGX_OK;
-}

@@ -6,10 +6,9 @@
 
 
 /*
- * Operating the module: the numbers of all workers in a shared memory
- * zone, served in Prometheus's text format by lago_webhook_metrics; the
- * health of a worker's Redis connection, served by lago_webhook_health;
- * and the access log's variables ($lago_webhook_action...).
+ * The numbers of all workers, in a shared memory zone: counted by the
+ * hooks below and the log phase, written in Prometheus's text format for
+ * lago_webhook_metrics.
  *
  * Every number is an atomic word of the zone: no lock is ever taken, so
  * a worker that dies at any point leaves nothing half done.  What each
@@ -18,6 +17,8 @@
  * nginx gives the process (ngx_process_slot): a worker respawned after a
  * crash takes its dead predecessor's slot over, and a scrape skips the
  * slots of processes that are gone.
+ *
+ * It calls nothing of the module's: every other part calls it.
  */
 
 
@@ -29,10 +30,11 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 
+#include "ngx_http_lago_webhook.h"
 
-/* configuration: the zone (for "lago_webhook_metrics"), the variables */
+
+/* configuration: the zone, for "lago_webhook_metrics" */
 ngx_shm_zone_t *ngx_http_lago_webhook_metrics_zone(ngx_conf_t *cf);
-ngx_int_t ngx_http_lago_webhook_metrics_add_variables(ngx_conf_t *cf);
 
 /* postconfiguration: counts requests in the log phase if a zone is set */
 ngx_int_t ngx_http_lago_webhook_metrics_init(ngx_conf_t *cf,
@@ -42,9 +44,17 @@ ngx_int_t ngx_http_lago_webhook_metrics_init(ngx_conf_t *cf,
 void ngx_http_lago_webhook_metrics_init_process(ngx_cycle_t *cycle);
 void ngx_http_lago_webhook_metrics_exit_process(ngx_cycle_t *cycle);
 
-/* the content handlers of lago_webhook_metrics and lago_webhook_health */
-ngx_int_t ngx_http_lago_webhook_metrics_handler(ngx_http_request_t *r);
-ngx_int_t ngx_http_lago_webhook_health_handler(ngx_http_request_t *r);
+/* the whole exposition, in the request's pool; NGX_ERROR: none */
+ngx_int_t ngx_http_lago_webhook_metrics_text(ngx_http_request_t *r,
+    ngx_str_t *text);
+
+/*
+ * The action as the requests metric and $lago_webhook_action name it: an
+ * index for action_name().
+ */
+ngx_uint_t ngx_http_lago_webhook_metrics_action(
+    ngx_http_lago_webhook_action_e action);
+ngx_str_t *ngx_http_lago_webhook_metrics_action_name(ngx_uint_t a);
 
 
 /*

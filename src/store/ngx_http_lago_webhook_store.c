@@ -262,6 +262,13 @@ ngx_http_lago_webhook_store_init(ngx_http_lago_webhook_store_failed_pt failed)
 
 
 ngx_int_t
+ngx_http_lago_webhook_store_is_up(void)
+{
+    return ngx_http_lago_webhook_redis_is_up();
+}
+
+
+ngx_int_t
 ngx_http_lago_webhook_store_get_key(ngx_http_request_t *r, u_char *digest,
     ngx_http_lago_webhook_store_key_pt handler)
 {

@@ -120,4 +120,11 @@ ngx_int_t ngx_http_lago_webhook_store_list(ngx_http_request_t *r,
     ngx_http_lago_webhook_store_page_pt handler);
 
 
+/*
+ * Whether this worker can reach the store now: its connections are up
+ * (with a Cluster, it knows the slots and every master's is).
+ */
+ngx_int_t ngx_http_lago_webhook_store_is_up(void);
+
+
 #endif /* _NGX_HTTP_LAGO_WEBHOOK_STORE_H_INCLUDED_ */
