@@ -35,7 +35,7 @@ FUZZ_CFLAGS      ?= -g -O1 -fno-omit-frame-pointer
 FUZZ_SANITIZE    ?= -fsanitize=fuzzer,address,undefined \
                     -fno-sanitize-recover=undefined
 FUZZ_FLAGS       ?=
-FUZZ_TARGETS     ?= url uuid event_types json_escape body
+FUZZ_TARGETS     ?= url uuid event_types json_escape body request
 
 NGINX_SRC        ?= build/nginx-src
 
@@ -123,6 +123,8 @@ $(FUZZ_BUILD)/flags: fuzz-force
 
 # the pure helpers: harness NAME tests src/lib/lago_webhook_NAME.c
 
+FUZZ_LIB_HARNESSES = url uuid event_types json_escape request
+
 define FUZZ_RULE
 $(FUZZ_BUILD)/$(1): fuzz/$(1).c fuzz/fuzz.h src/lib/lago_webhook_$(1).c \
 		src/lib/lago_webhook_$(1).h $(FUZZ_BUILD)/flags
@@ -130,7 +132,7 @@ $(FUZZ_BUILD)/$(1): fuzz/$(1).c fuzz/fuzz.h src/lib/lago_webhook_$(1).c \
 		-o $$@ fuzz/$(1).c src/lib/lago_webhook_$(1).c -ljansson
 endef
 
-$(foreach t,url uuid event_types json_escape,$(eval $(call FUZZ_RULE,$(t))))
+$(foreach t,$(FUZZ_LIB_HARNESSES),$(eval $(call FUZZ_RULE,$(t))))
 
 # The body parser, with the helpers it calls, against nginx's core objects
 # from the static build, taken from an archive so that only what is needed
