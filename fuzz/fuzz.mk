@@ -35,7 +35,7 @@ FUZZ_CFLAGS      ?= -g -O1 -fno-omit-frame-pointer
 FUZZ_SANITIZE    ?= -fsanitize=fuzzer,address,undefined \
                     -fno-sanitize-recover=undefined
 FUZZ_FLAGS       ?=
-FUZZ_TARGETS     ?= url uuid event_types json_escape body request
+FUZZ_TARGETS     ?= url uuid event_types json_escape body request record
 
 NGINX_SRC        ?= build/nginx-src
 
@@ -123,7 +123,7 @@ $(FUZZ_BUILD)/flags: fuzz-force
 
 # the pure helpers: harness NAME tests src/lib/lago_webhook_NAME.c
 
-FUZZ_LIB_HARNESSES = url uuid event_types json_escape request
+FUZZ_LIB_HARNESSES = url uuid event_types json_escape request record
 
 define FUZZ_RULE
 $(FUZZ_BUILD)/$(1): fuzz/$(1).c fuzz/fuzz.h src/lib/lago_webhook_$(1).c \
