@@ -37,7 +37,7 @@ FUZZ_SANITIZE    ?= -fsanitize=fuzzer,address,undefined \
                     -fno-sanitize-recover=undefined
 FUZZ_FLAGS       ?=
 FUZZ_TARGETS     ?= url uuid event_types json_escape body request record \
-                    cluster
+                    cluster sentinel
 
 NGINX_SRC        ?= build/nginx-src
 
@@ -126,10 +126,13 @@ $(FUZZ_BUILD)/flags: fuzz-force
 # the pure helpers: harness NAME tests src/lib/lago_webhook_NAME.c; the
 # readers of Redis replies build them with hiredis's reader (fuzz/resp.h)
 
-FUZZ_LIB_HARNESSES = url uuid event_types json_escape request record cluster
+FUZZ_LIB_HARNESSES = url uuid event_types json_escape request record \
+                     cluster sentinel
 
 FUZZ_LIBS_cluster  = -lhiredis
 FUZZ_DEPS_cluster  = fuzz/resp.h src/lib/lago_webhook_slot.h
+FUZZ_LIBS_sentinel = -lhiredis
+FUZZ_DEPS_sentinel = fuzz/resp.h
 
 define FUZZ_RULE
 $(FUZZ_BUILD)/$(1): fuzz/$(1).c fuzz/fuzz.h src/lib/lago_webhook_$(1).c \
