@@ -1,7 +1,8 @@
 # Copyright (C) The ngx_http_lago_webhook_module authors
 # SPDX-License-Identifier: BSD-2-Clause
 #
-# libFuzzer harnesses for the code that reads request bytes.
+# libFuzzer harnesses for the code that reads request bytes and Redis's
+# replies.
 #
 # Included by the top-level Makefile, or used on its own, always from the
 # repository root:
@@ -21,8 +22,8 @@
 # FUZZ_BUILD/logs/NAME.log.  FUZZ_BUILD/NAME FILE... runs the harness on
 # the given inputs only, to reproduce a crash.
 #
-# The helpers need clang and jansson only.  The body harness links the
-# module's body parser with nginx's core objects, so it needs the static
+# The helpers need clang, jansson and hiredis only.  The body harness links
+# the module's body parser with nginx's core objects, so it needs the static
 # nginx build (build/nginx-static/nginx, "make static"): from the top-level
 # Makefile that build is made first; used on its own this file only checks
 # that it exists.
@@ -35,7 +36,8 @@ FUZZ_CFLAGS      ?= -g -O1 -fno-omit-frame-pointer
 FUZZ_SANITIZE    ?= -fsanitize=fuzzer,address,undefined \
                     -fno-sanitize-recover=undefined
 FUZZ_FLAGS       ?=
-FUZZ_TARGETS     ?= url uuid event_types json_escape body
+FUZZ_TARGETS     ?= url uuid event_types json_escape body request record \
+                    cluster sentinel
 
 NGINX_SRC        ?= build/nginx-src
 
@@ -121,16 +123,26 @@ $(FUZZ_BUILD)/flags: fuzz-force
 	@echo '$(FUZZ_FLAGS_LINE)' | cmp -s - $@ \
 		|| echo '$(FUZZ_FLAGS_LINE)' > $@
 
-# the pure helpers: harness NAME tests src/lib/lago_webhook_NAME.c
+# the pure helpers: harness NAME tests src/lib/lago_webhook_NAME.c; the
+# readers of Redis replies build them with hiredis's reader (fuzz/resp.h)
+
+FUZZ_LIB_HARNESSES = url uuid event_types json_escape request record \
+                     cluster sentinel
+
+FUZZ_LIBS_cluster  = -lhiredis
+FUZZ_DEPS_cluster  = fuzz/resp.h src/lib/lago_webhook_slot.h
+FUZZ_LIBS_sentinel = -lhiredis
+FUZZ_DEPS_sentinel = fuzz/resp.h
 
 define FUZZ_RULE
 $(FUZZ_BUILD)/$(1): fuzz/$(1).c fuzz/fuzz.h src/lib/lago_webhook_$(1).c \
-		src/lib/lago_webhook_$(1).h $(FUZZ_BUILD)/flags
+		src/lib/lago_webhook_$(1).h $(FUZZ_DEPS_$(1)) $(FUZZ_BUILD)/flags
 	$$(FUZZ_CC) $$(FUZZ_CC_FLAGS) $$(FUZZ_CFLAGS) $$(FUZZ_SANITIZE) \
-		-o $$@ fuzz/$(1).c src/lib/lago_webhook_$(1).c -ljansson
+		-o $$@ fuzz/$(1).c src/lib/lago_webhook_$(1).c -ljansson \
+		$$(FUZZ_LIBS_$(1))
 endef
 
-$(foreach t,url uuid event_types json_escape,$(eval $(call FUZZ_RULE,$(t))))
+$(foreach t,$(FUZZ_LIB_HARNESSES),$(eval $(call FUZZ_RULE,$(t))))
 
 # The body parser, with the helpers it calls, against nginx's core objects
 # from the static build, taken from an archive so that only what is needed

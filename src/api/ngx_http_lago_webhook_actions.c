@@ -24,11 +24,8 @@
 #include "ngx_http_lago_webhook_public_key.h"
 #include "ngx_http_lago_webhook_request_body.h"
 #include "ngx_http_lago_webhook_store.h"
+#include "lago_webhook_request.h"
 #include "lago_webhook_uuid.h"
-
-
-/* far beyond any real organization; keeps offset arithmetic in range */
-#define NGX_HTTP_LAGO_WEBHOOK_PAGE_MAX    1000000000
 
 
 static ngx_int_t ngx_http_lago_webhook_create(ngx_http_request_t *r);
@@ -303,17 +300,18 @@ ngx_http_lago_webhook_parse_body(ngx_http_request_t *r,
 
 /*
  * Lago's (Ruby to_i) reading of page and per_page: a leading number is
- * read ("2abc" is 2).  page below 1 is 1.  per_page that does not start
- * with a digit, or is 0 (a 500 in Lago), is 25.
+ * read ("2abc" is 2), by lago_webhook_page_number().  page below 1 is 1.
+ * per_page that does not start with a digit, or is 0 (a 500 in Lago), is
+ * 25.
  */
 
 static ngx_int_t
 ngx_http_lago_webhook_page_arg(ngx_http_request_t *r, char *name,
     ngx_int_t absent, ngx_int_t invalid, ngx_uint_t per_page)
 {
-    u_char     *p, *last;
-    ngx_int_t   n;
-    ngx_str_t   value;
+    u_char         *p, *last;
+    ngx_str_t       value;
+    unsigned long   n;
 
     if (ngx_http_arg(r, (u_char *) name, ngx_strlen(name), &value)
         != NGX_OK)
@@ -331,30 +329,7 @@ ngx_http_lago_webhook_page_arg(ngx_http_request_t *r, char *name,
     last = p;
     ngx_unescape_uri(&last, &value.data, value.len, NGX_UNESCAPE_URI);
 
-    if (!per_page) {
-        while (p < last && (*p == ' ' || *p == '+')) {
-            p++;
-        }
-    }
+    n = lago_webhook_page_number(p, last - p, per_page ? 1 : 0);
 
-    n = 0;
-
-    if (p == last || *p < '0' || *p > '9') {
-        return invalid;
-    }
-
-    while (p < last && *p >= '0' && *p <= '9') {
-        if (n < NGX_HTTP_LAGO_WEBHOOK_PAGE_MAX) {
-            n = n * 10 + (*p - '0');
-        }
-
-        p++;
-    }
-
-    if (n > NGX_HTTP_LAGO_WEBHOOK_PAGE_MAX) {
-        n = NGX_HTTP_LAGO_WEBHOOK_PAGE_MAX;
-    }
-
-    return n < 1 ? invalid : n;
+    return n < 1 ? invalid : (ngx_int_t) n;
 }
-

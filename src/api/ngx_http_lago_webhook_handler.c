@@ -24,6 +24,7 @@
 #include "ngx_http_lago_webhook_auth.h"
 #include "ngx_http_lago_webhook_exit.h"
 #include "ngx_http_lago_webhook_output.h"
+#include "lago_webhook_request.h"
 #include "lago_webhook_uuid.h"
 
 
@@ -90,115 +91,97 @@ ngx_http_lago_webhook_handler(ngx_http_request_t *r)
 
 
 /*
- * Lago's routes under /api/v1.  Rails ignores trailing slashes and takes
- * ".json" as the format, so both reach the same action.
+ * Lago's routes under /api/v1 (lago_webhook_route()); an id that is not
+ * a UUID leaves ctx->id empty.
  */
 
 static ngx_int_t
 ngx_http_lago_webhook_route(ngx_http_request_t *r,
     ngx_http_lago_webhook_ctx_t *ctx)
 {
-    u_char     *p, *last, *slash;
-    ngx_str_t   path, id;
-
-    static ngx_str_t  collection = ngx_string("webhook_endpoints");
-    static ngx_str_t  prefix = ngx_string("/api/v1/");
+    size_t                 id_len;
+    ngx_uint_t             method;
+    const u_char          *id;
+    lago_webhook_route_e   route;
 
     ctx->action = (ngx_http_lago_webhook_action_e)
                   NGX_HTTP_LAGO_WEBHOOK_ROUTE_NONE;
 
-    p = r->uri.data;
-    last = p + r->uri.len;
+    method = 0;
 
-    while (last > p && last[-1] == '/') {
-        last--;
+    if (r->method & NGX_HTTP_GET) {
+        method |= LAGO_WEBHOOK_METHOD_GET;
     }
 
-    if ((size_t) (last - p) > 5 && ngx_strncmp(last - 5, ".json", 5) == 0) {
-        last -= 5;
+    if (r->method & NGX_HTTP_HEAD) {
+        method |= LAGO_WEBHOOK_METHOD_HEAD;
     }
 
-    if ((size_t) (last - p) < prefix.len
-        || ngx_strncmp(p, prefix.data, prefix.len) != 0)
+    if (r->method & NGX_HTTP_POST) {
+        method |= LAGO_WEBHOOK_METHOD_POST;
+    }
+
+    if (r->method & NGX_HTTP_PUT) {
+        method |= LAGO_WEBHOOK_METHOD_PUT;
+    }
+
+    if (r->method & NGX_HTTP_PATCH) {
+        method |= LAGO_WEBHOOK_METHOD_PATCH;
+    }
+
+    if (r->method & NGX_HTTP_DELETE) {
+        method |= LAGO_WEBHOOK_METHOD_DELETE;
+    }
+
+    if (r->method & ~(NGX_HTTP_GET|NGX_HTTP_HEAD|NGX_HTTP_POST|NGX_HTTP_PUT
+                      |NGX_HTTP_PATCH|NGX_HTTP_DELETE))
     {
-        return NGX_HTTP_LAGO_WEBHOOK_ROUTE_NONE;
+        method |= LAGO_WEBHOOK_METHOD_OTHER;
     }
 
-    path.data = p + prefix.len;
-    path.len = last - path.data;
+    id = NULL;
+    id_len = 0;
 
-    if (path.len == sizeof("webhooks/public_key") - 1
-        && ngx_strncmp(path.data, "webhooks/public_key", path.len) == 0)
-    {
-        if (r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD)) {
-            ctx->action = NGX_HTTP_LAGO_WEBHOOK_PUBLIC_KEY;
-            return NGX_OK;
-        }
+    route = lago_webhook_route(r->uri.data, r->uri.len, method, &id,
+                               &id_len);
 
-        return NGX_HTTP_LAGO_WEBHOOK_ROUTE_NONE;
-    }
+    switch (route) {
 
-    if (path.len == sizeof("webhooks/json_public_key") - 1
-        && ngx_strncmp(path.data, "webhooks/json_public_key", path.len) == 0)
-    {
-        if (r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD)) {
-            ctx->action = NGX_HTTP_LAGO_WEBHOOK_JSON_PUBLIC_KEY;
-            return NGX_OK;
-        }
+    case LAGO_WEBHOOK_ROUTE_CREATE:
+        ctx->action = NGX_HTTP_LAGO_WEBHOOK_CREATE;
+        return NGX_OK;
 
-        return NGX_HTTP_LAGO_WEBHOOK_ROUTE_NONE;
-    }
+    case LAGO_WEBHOOK_ROUTE_LIST:
+        ctx->action = NGX_HTTP_LAGO_WEBHOOK_LIST;
+        return NGX_OK;
 
-    if (path.len < collection.len
-        || ngx_strncmp(path.data, collection.data, collection.len) != 0)
-    {
-        return NGX_HTTP_LAGO_WEBHOOK_ROUTE_NONE;
-    }
+    case LAGO_WEBHOOK_ROUTE_PUBLIC_KEY:
+        ctx->action = NGX_HTTP_LAGO_WEBHOOK_PUBLIC_KEY;
+        return NGX_OK;
 
-    if (path.len == collection.len) {
+    case LAGO_WEBHOOK_ROUTE_JSON_PUBLIC_KEY:
+        ctx->action = NGX_HTTP_LAGO_WEBHOOK_JSON_PUBLIC_KEY;
+        return NGX_OK;
 
-        if (r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD)) {
-            ctx->action = NGX_HTTP_LAGO_WEBHOOK_LIST;
-            return NGX_OK;
-        }
-
-        if (r->method == NGX_HTTP_POST) {
-            ctx->action = NGX_HTTP_LAGO_WEBHOOK_CREATE;
-            return NGX_OK;
-        }
-
-        return NGX_HTTP_LAGO_WEBHOOK_ROUTE_NONE;
-    }
-
-    if (path.data[collection.len] != '/') {
-        return NGX_HTTP_LAGO_WEBHOOK_ROUTE_NONE;
-    }
-
-    id.data = path.data + collection.len + 1;
-    id.len = last - id.data;
-
-    slash = ngx_strlchr(id.data, last, '/');
-
-    if (id.len == 0 || slash != NULL) {
-        return NGX_HTTP_LAGO_WEBHOOK_ROUTE_NONE;
-    }
-
-    if (r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD)) {
+    case LAGO_WEBHOOK_ROUTE_SHOW:
         ctx->action = NGX_HTTP_LAGO_WEBHOOK_SHOW;
+        break;
 
-    } else if (r->method & (NGX_HTTP_PUT|NGX_HTTP_PATCH)) {
+    case LAGO_WEBHOOK_ROUTE_UPDATE:
         ctx->action = NGX_HTTP_LAGO_WEBHOOK_UPDATE;
+        break;
 
-    } else if (r->method == NGX_HTTP_DELETE) {
+    case LAGO_WEBHOOK_ROUTE_DELETE:
         ctx->action = NGX_HTTP_LAGO_WEBHOOK_DELETE;
+        break;
 
-    } else {
+    default: /* LAGO_WEBHOOK_ROUTE_NONE */
         return NGX_HTTP_LAGO_WEBHOOK_ROUTE_NONE;
     }
 
     /* not a UUID: the same 404 as an unknown one, after the key check */
 
-    if (lago_webhook_uuid_normalize(ctx->id_buf, id.data, id.len) == 0) {
+    if (lago_webhook_uuid_normalize(ctx->id_buf, id, id_len) == 0) {
         ctx->id.data = ctx->id_buf;
         ctx->id.len = LAGO_WEBHOOK_UUID_LEN;
     }
@@ -216,39 +199,23 @@ ngx_http_lago_webhook_route(ngx_http_request_t *r,
 static ngx_int_t
 ngx_http_lago_webhook_bearer(ngx_http_request_t *r, ngx_str_t *key)
 {
-    u_char  *p, *last, *start;
+    size_t         len;
+    const u_char  *start;
 
     if (r->headers_in.authorization == NULL) {
         return NGX_DECLINED;
     }
 
-    p = r->headers_in.authorization->value.data;
-    last = p + r->headers_in.authorization->value.len;
-
-    while (p < last && (*p == ' ' || *p == '\t')) {
-        p++;
-    }
-
-    while (p < last && *p != ' ' && *p != '\t') {
-        p++;
-    }
-
-    while (p < last && (*p == ' ' || *p == '\t')) {
-        p++;
-    }
-
-    start = p;
-
-    while (p < last && *p != ' ' && *p != '\t') {
-        p++;
-    }
-
-    if (p == start) {
+    if (lago_webhook_bearer(r->headers_in.authorization->value.data,
+                            r->headers_in.authorization->value.len,
+                            &start, &len)
+        != 0)
+    {
         return NGX_DECLINED;
     }
 
-    key->data = start;
-    key->len = p - start;
+    key->data = (u_char *) start;
+    key->len = len;
 
     return NGX_OK;
 }

@@ -9,149 +9,73 @@
 #include <ngx_core.h>
 
 #include "ngx_http_lago_webhook_cluster.h"
+#include "lago_webhook_cluster.h"
 
 
-static ngx_int_t ngx_http_lago_webhook_cluster_slot(u_char *p, size_t len,
-    ngx_uint_t *slot);
+static void ngx_http_lago_webhook_cluster_node(
+    lago_webhook_cluster_node_t *from,
+    ngx_http_lago_webhook_cluster_node_t *to);
 
 
-/* "MOVED 3999 127.0.0.1:6381", "ASK 3999 :6381", "TRYAGAIN ..." */
+/* lago_webhook_cluster_redirect() in nginx's types */
 
 ngx_http_lago_webhook_cluster_redirect_e
 ngx_http_lago_webhook_cluster_redirect(redisReply *reply, ngx_uint_t *slot,
     ngx_http_lago_webhook_cluster_node_t *node)
 {
-    u_char                                   *p, *last, *sp, *colon;
-    ngx_int_t                                 port;
-    ngx_http_lago_webhook_cluster_redirect_e  kind;
+    unsigned int                     n;
+    lago_webhook_cluster_node_t      to;
+    lago_webhook_cluster_redirect_e  kind;
 
-    if (reply->type != REDIS_REPLY_ERROR) {
-        return NGX_HTTP_LAGO_WEBHOOK_CLUSTER_ANSWER;
-    }
+    kind = lago_webhook_cluster_redirect(reply, &n, &to);
 
-    p = (u_char *) reply->str;
-    last = p + reply->len;
+    switch (kind) {
 
-    if (reply->len >= 8 && ngx_strncmp(p, "TRYAGAIN", 8) == 0) {
+    case LAGO_WEBHOOK_CLUSTER_MOVED:
+    case LAGO_WEBHOOK_CLUSTER_ASK:
+        *slot = n;
+        ngx_http_lago_webhook_cluster_node(&to, node);
+
+        return (kind == LAGO_WEBHOOK_CLUSTER_MOVED)
+               ? NGX_HTTP_LAGO_WEBHOOK_CLUSTER_MOVED
+               : NGX_HTTP_LAGO_WEBHOOK_CLUSTER_ASK;
+
+    case LAGO_WEBHOOK_CLUSTER_TRYAGAIN:
         return NGX_HTTP_LAGO_WEBHOOK_CLUSTER_TRYAGAIN;
-    }
 
-    if (reply->len >= 11 && ngx_strncmp(p, "CLUSTERDOWN", 11) == 0) {
+    case LAGO_WEBHOOK_CLUSTER_DOWN:
         return NGX_HTTP_LAGO_WEBHOOK_CLUSTER_DOWN;
-    }
 
-    if (reply->len > 6 && ngx_strncmp(p, "MOVED ", 6) == 0) {
-        kind = NGX_HTTP_LAGO_WEBHOOK_CLUSTER_MOVED;
-        p += 6;
-
-    } else if (reply->len > 4 && ngx_strncmp(p, "ASK ", 4) == 0) {
-        kind = NGX_HTTP_LAGO_WEBHOOK_CLUSTER_ASK;
-        p += 4;
-
-    } else {
+    default: /* LAGO_WEBHOOK_CLUSTER_ANSWER */
         return NGX_HTTP_LAGO_WEBHOOK_CLUSTER_ANSWER;
     }
-
-    sp = ngx_strlchr(p, last, ' ');
-    if (sp == NULL
-        || ngx_http_lago_webhook_cluster_slot(p, sp - p, slot) != NGX_OK)
-    {
-        return NGX_HTTP_LAGO_WEBHOOK_CLUSTER_ANSWER;
-    }
-
-    p = sp + 1;
-
-    /* the port follows the last ':', an IPv6 address has its own */
-
-    for (colon = last - 1; colon >= p && *colon != ':'; colon--) {
-        /* void */
-    }
-
-    if (colon < p) {
-        return NGX_HTTP_LAGO_WEBHOOK_CLUSTER_ANSWER;
-    }
-
-    port = ngx_atoi(colon + 1, last - colon - 1);
-    if (port < 1 || port > 65535) {
-        return NGX_HTTP_LAGO_WEBHOOK_CLUSTER_ANSWER;
-    }
-
-    node->host.data = p;
-    node->host.len = colon - p;
-    node->port = (in_port_t) port;
-
-    return kind;
 }
 
 
-/*
- * CLUSTER SLOTS: [[start, end, [ip, port, id, ...], replicas...], ...];
- * the master comes first after the range.
- */
+/* lago_webhook_cluster_range() in nginx's types */
 
 ngx_int_t
 ngx_http_lago_webhook_cluster_range(redisReply *reply, ngx_uint_t i,
     ngx_uint_t *start, ngx_uint_t *end,
     ngx_http_lago_webhook_cluster_node_t *master)
 {
-    redisReply  *range, *node, *ip, *port;
+    int                          rc;
+    unsigned int                 s, e;
+    lago_webhook_cluster_node_t  node;
 
-    if (reply->type != REDIS_REPLY_ARRAY) {
-        return NGX_ERROR;
-    }
+    rc = lago_webhook_cluster_range(reply, i, &s, &e, &node);
 
-    if (i >= reply->elements) {
+    if (rc == 1) {
         return NGX_DECLINED;
     }
 
-    range = reply->element[i];
-
-    if (range->type != REDIS_REPLY_ARRAY || range->elements < 3
-        || range->element[0]->type != REDIS_REPLY_INTEGER
-        || range->element[1]->type != REDIS_REPLY_INTEGER
-        || range->element[2]->type != REDIS_REPLY_ARRAY)
-    {
+    if (rc != 0) {
         return NGX_ERROR;
     }
 
-    if (range->element[0]->integer < 0
-        || range->element[1]->integer < range->element[0]->integer
-        || range->element[1]->integer >= LAGO_WEBHOOK_SLOTS)
-    {
-        return NGX_ERROR;
-    }
-
-    node = range->element[2];
-
-    if (node->elements < 2) {
-        return NGX_ERROR;
-    }
-
-    ip = node->element[0];
-    port = node->element[1];
-
-    if ((ip->type != REDIS_REPLY_STRING && ip->type != REDIS_REPLY_NIL)
-        || port->type != REDIS_REPLY_INTEGER
-        || port->integer < 1 || port->integer > 65535)
-    {
-        return NGX_ERROR;
-    }
-
-    *start = (ngx_uint_t) range->element[0]->integer;
-    *end = (ngx_uint_t) range->element[1]->integer;
-
-    /* NULL or "?": the node does not know its address; "" is ours too */
-
-    if (ip->type == REDIS_REPLY_NIL || (ip->len == 1 && ip->str[0] == '?')) {
-        master->host.len = 0;
-        master->host.data = NULL;
-
-    } else {
-        master->host.data = (u_char *) ip->str;
-        master->host.len = ip->len;
-    }
-
-    master->port = (in_port_t) port->integer;
+    *start = s;
+    *end = e;
+    ngx_http_lago_webhook_cluster_node(&node, master);
 
     return NGX_OK;
 }
@@ -215,18 +139,12 @@ ngx_http_lago_webhook_cluster_address(
 }
 
 
-static ngx_int_t
-ngx_http_lago_webhook_cluster_slot(u_char *p, size_t len, ngx_uint_t *slot)
+
+static void
+ngx_http_lago_webhook_cluster_node(lago_webhook_cluster_node_t *from,
+    ngx_http_lago_webhook_cluster_node_t *to)
 {
-    ngx_int_t  n;
-
-    n = ngx_atoi(p, len);
-
-    if (n < 0 || n >= LAGO_WEBHOOK_SLOTS) {
-        return NGX_ERROR;
-    }
-
-    *slot = (ngx_uint_t) n;
-
-    return NGX_OK;
+    to->host.data = (u_char *) from->host;
+    to->host.len = from->host_len;
+    to->port = (in_port_t) from->port;
 }

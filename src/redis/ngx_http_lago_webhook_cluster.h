@@ -6,9 +6,11 @@
 
 
 /*
- * Reading what Redis Cluster answers: the ranges of CLUSTER SLOTS and
- * the redirections (MOVED, ASK, TRYAGAIN) a node answers a command with.
- * What to do about them is ngx_http_lago_webhook_redis.c's.
+ * What Redis Cluster answers, in nginx's types: the ranges of CLUSTER
+ * SLOTS and the redirections (MOVED, ASK, TRYAGAIN) a node answers a
+ * command with, read by src/lib/lago_webhook_cluster.c, and a node's
+ * address made a socket address.  What to do about them is
+ * ngx_http_lago_webhook_redis.c's.
  */
 
 

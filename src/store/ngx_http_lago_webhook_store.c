@@ -27,10 +27,8 @@
 #include "ngx_http_lago_webhook_metrics.h"
 #include "ngx_http_lago_webhook_redis.h"
 #include "ngx_http_lago_webhook_store.h"
+#include "lago_webhook_record.h"
 
-
-/* a record's fields, NUL-separated: see the README's "Data model" */
-#define NGX_HTTP_LAGO_WEBHOOK_RECORD_FIELDS  6
 
 /* the three keys of an organization, in the scripts' KEYS order */
 #define NGX_HTTP_LAGO_WEBHOOK_ORG_RECORDS    0
@@ -233,6 +231,8 @@ static ngx_int_t ngx_http_lago_webhook_store_org_keys(ngx_http_request_t *r,
     ngx_str_t *org, ngx_str_t *keys);
 static ngx_int_t ngx_http_lago_webhook_store_pack(ngx_pool_t *pool,
     ngx_str_t *out, ngx_str_t *value, unsigned is_null);
+static void ngx_http_lago_webhook_store_lib_str(lago_webhook_record_str_t *dst,
+    ngx_str_t *src);
 
 
 ngx_int_t
@@ -323,7 +323,8 @@ ngx_http_lago_webhook_store_create(ngx_http_request_t *r, ngx_str_t *org,
 {
     u_char                              *p;
     size_t                               len;
-    ngx_str_t                            args[6], name, event_types;
+    ngx_str_t                            args[6];
+    lago_webhook_record_t                stored;
     ngx_http_lago_webhook_store_call_t  *call;
 
     call = ngx_http_lago_webhook_store_call(r, org, 3 + 3 + 6);
@@ -331,19 +332,18 @@ ngx_http_lago_webhook_store_create(ngx_http_request_t *r, ngx_str_t *org,
         return NGX_ERROR;
     }
 
-    if (ngx_http_lago_webhook_store_pack(r->pool, &name, &rec->name,
-                                         rec->name_null)
-        != NGX_OK
-        || ngx_http_lago_webhook_store_pack(r->pool, &event_types,
-                                            &rec->event_types,
-                                            rec->event_types_null)
-           != NGX_OK)
-    {
-        return NGX_ERROR;
-    }
+    ngx_http_lago_webhook_store_lib_str(&stored.id, &rec->id);
+    ngx_http_lago_webhook_store_lib_str(&stored.url, &rec->url);
+    ngx_http_lago_webhook_store_lib_str(&stored.signature_algo,
+                                        &rec->signature_algo);
+    ngx_http_lago_webhook_store_lib_str(&stored.name, &rec->name);
+    ngx_http_lago_webhook_store_lib_str(&stored.event_types,
+                                        &rec->event_types);
+    stored.name_null = rec->name_null;
+    stored.event_types_null = rec->event_types_null;
+    stored.created_at = (int64_t) rec->created_at;
 
-    len = rec->id.len + rec->url.len + rec->signature_algo.len + name.len
-          + event_types.len + NGX_TIME_T_LEN + 5;
+    len = lago_webhook_record_len(&stored);
 
     p = ngx_pnalloc(r->pool, len + NGX_INT_T_LEN);
     if (p == NULL) {
@@ -364,17 +364,7 @@ ngx_http_lago_webhook_store_create(ngx_http_request_t *r, ngx_str_t *org,
     args[4] = rec->id;
 
     args[5].data = p;
-    p = ngx_cpymem(p, rec->id.data, rec->id.len);
-    *p++ = '\0';
-    p = ngx_cpymem(p, rec->url.data, rec->url.len);
-    *p++ = '\0';
-    p = ngx_cpymem(p, rec->signature_algo.data, rec->signature_algo.len);
-    *p++ = '\0';
-    p = ngx_cpymem(p, name.data, name.len);
-    *p++ = '\0';
-    p = ngx_cpymem(p, event_types.data, event_types.len);
-    *p++ = '\0';
-    p = ngx_sprintf(p, "%T", rec->created_at);
+    p = lago_webhook_record_pack(p, &stored);
     args[5].len = p - args[5].data;
 
     call->write_handler = handler;
@@ -1127,69 +1117,37 @@ ngx_http_lago_webhook_store_read_write(ngx_http_request_t *r,
 
 
 /*
- * Reads a stored record in place: the fields point into data, which must
- * outlive the record's use.
+ * Reads a stored record in place (lago_webhook_record_unpack()): the
+ * fields point into data, which must outlive the record's use.
  */
 
 static ngx_int_t
 ngx_http_lago_webhook_store_unpack(u_char *data, size_t len, ngx_str_t *org,
     ngx_http_lago_webhook_record_t *rec)
 {
-    u_char      *p, *last, *field[NGX_HTTP_LAGO_WEBHOOK_RECORD_FIELDS];
-    size_t       flen[NGX_HTTP_LAGO_WEBHOOK_RECORD_FIELDS];
-    ngx_int_t    created_at;
-    ngx_uint_t   i;
+    lago_webhook_record_t  stored;
 
-    p = data;
-    last = p + len;
-
-    for (i = 0; i < NGX_HTTP_LAGO_WEBHOOK_RECORD_FIELDS; i++) {
-        field[i] = p;
-
-        p = memchr(p, '\0', last - p);
-        if (p == NULL) {
-            p = last;
-        }
-
-        flen[i] = p - field[i];
-
-        if (i < NGX_HTTP_LAGO_WEBHOOK_RECORD_FIELDS - 1) {
-            if (p == last) {
-                return NGX_ERROR;
-            }
-
-            p++;
-        }
-    }
-
-    if (flen[3] == 0 || flen[4] == 0) {
+    if (lago_webhook_record_unpack(&stored, data, len) != 0) {
         return NGX_ERROR;
     }
 
-    /* up to 9999-12-31T23:59:59Z: the writers budget four year digits */
-
-    created_at = ngx_atoi(field[5], flen[5]);
-    if (created_at == NGX_ERROR || created_at > 253402300799) {
-        return NGX_ERROR;
-    }
-
-    rec->id.data = field[0];
-    rec->id.len = flen[0];
+    rec->id.data = (u_char *) stored.id.data;
+    rec->id.len = stored.id.len;
     rec->organization_id = *org;
-    rec->url.data = field[1];
-    rec->url.len = flen[1];
-    rec->signature_algo.data = field[2];
-    rec->signature_algo.len = flen[2];
+    rec->url.data = (u_char *) stored.url.data;
+    rec->url.len = stored.url.len;
+    rec->signature_algo.data = (u_char *) stored.signature_algo.data;
+    rec->signature_algo.len = stored.signature_algo.len;
 
-    rec->name_null = (field[3][0] == 'N');
-    rec->name.data = field[3] + 1;
-    rec->name.len = flen[3] - 1;
+    rec->name_null = stored.name_null ? 1 : 0;
+    rec->name.data = (u_char *) stored.name.data;
+    rec->name.len = stored.name.len;
 
-    rec->event_types_null = (field[4][0] == 'N');
-    rec->event_types.data = field[4] + 1;
-    rec->event_types.len = flen[4] - 1;
+    rec->event_types_null = stored.event_types_null ? 1 : 0;
+    rec->event_types.data = (u_char *) stored.event_types.data;
+    rec->event_types.len = stored.event_types.len;
 
-    rec->created_at = (time_t) created_at;
+    rec->created_at = (time_t) stored.created_at;
 
     return NGX_OK;
 }
@@ -1241,20 +1199,24 @@ ngx_http_lago_webhook_store_pack(ngx_pool_t *pool, ngx_str_t *out,
 {
     u_char  *p;
 
-    if (is_null) {
-        ngx_str_set(out, "N");
-        return NGX_OK;
-    }
-
-    p = ngx_pnalloc(pool, value->len + 1);
+    p = ngx_pnalloc(pool, lago_webhook_record_nullable_len(value->len,
+                                                           is_null));
     if (p == NULL) {
         return NGX_ERROR;
     }
 
     out->data = p;
-    *p++ = 'S';
-    p = ngx_cpymem(p, value->data, value->len);
+    p = lago_webhook_record_nullable(p, value->data, value->len, is_null);
     out->len = p - out->data;
 
     return NGX_OK;
+}
+
+
+static void
+ngx_http_lago_webhook_store_lib_str(lago_webhook_record_str_t *dst,
+    ngx_str_t *src)
+{
+    dst->data = src->data;
+    dst->len = src->len;
 }

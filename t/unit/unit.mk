@@ -20,10 +20,13 @@ UNIT_LDFLAGS ?=
 UNIT_CC_FLAGS = -std=c99 -D_DEFAULT_SOURCE -W -Wall -Wextra -Werror -g -Isrc/lib
 
 # test name: the helper it tests is src/lib/lago_webhook_<name>.c
-UNIT_TESTS = url event_types json_escape uuid reply slot
+UNIT_TESTS = url event_types json_escape uuid reply slot request record \
+             cluster sentinel
 
 # libraries a test needs beyond libc
 UNIT_LIBS_reply = -lhiredis
+UNIT_LIBS_cluster = -lhiredis
+UNIT_LIBS_sentinel = -lhiredis
 
 UNIT_BINS = $(addprefix $(UNIT_BUILD)/test_,$(UNIT_TESTS))
 
