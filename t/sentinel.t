@@ -86,6 +86,37 @@ sub wait_replicas {
     die "the replicas of 127.0.0.1:$master are not in sync";
 }
 
+# Waits until the three sentinels name one master, none of them sees a
+# failover going on, and the master's replica is online.  On a busy
+# machine a failover can outlast failover-timeout; another sentinel then
+# starts one of its own at a higher epoch, which may promote the other
+# replica and demote the master that the next block's organization was
+# just written to.
+sub wait_settled {
+    my $settled = Lago::wait_until(sub {
+        my %masters;
+
+        for my $s (qw(s1 s2 s3)) {
+            my ($port) = cli($s, 'SENTINEL', 'get-master-addr-by-name',
+                             'lago') =~ /\n(\d+)\z/;
+            my ($flags) = cli($s, 'SENTINEL', 'master', 'lago')
+                          =~ /^flags\n(\S+)$/m;
+            return 0 unless $port && ($flags // '') eq 'master';
+            $masters{$port} = 1;
+        }
+
+        return 0 unless keys %masters == 1;
+
+        my ($port) = keys %masters;
+        my $info = qx{redis-cli -p $port INFO replication};
+
+        return $info =~ /^role:master\r?$/m
+               && $info =~ /^slave\d+:.*state=online/m;
+    }, 30, 'the sentinels to agree on one master');
+
+    die "the sentinels did not settle on one master" unless $settled;
+}
+
 start_node('a');
 start_node('b', 'a');
 start_node('c', 'a');
@@ -247,6 +278,9 @@ Lago::check_sentinel_failover(
         Lago::kill_redis(delete $main::Pid{$name});
     },
     promoted => sub { main::master_port() != $old });
+
+# the next block's organization is written as soon as this one ends
+main::wait_settled();
 --- request
 GET /api/v1/webhook_endpoints?per_page=1
 --- more_headers
