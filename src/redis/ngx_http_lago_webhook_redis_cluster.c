@@ -29,7 +29,9 @@
 #include "ngx_http_lago_webhook_metrics.h"
 #include "ngx_http_lago_webhook_redis.h"
 #include "ngx_http_lago_webhook_redis_private.h"
-#include "ngx_http_lago_webhook_cluster.h"
+#include "ngx_http_lago_webhook_redis_io.h"
+#include "lago_webhook_cluster.h"
+#include "lago_webhook_slot.h"
 
 
 /* a slot moving around more than that is a cluster that cannot agree */
@@ -42,6 +44,9 @@
 static ngx_http_lago_webhook_redis_node_t *
     ngx_http_lago_webhook_redis_cluster_node(ngx_http_lago_webhook_redis_t *rc,
     struct sockaddr *sockaddr, socklen_t socklen, ngx_str_t *text);
+static ngx_int_t ngx_http_lago_webhook_redis_cluster_address(
+    lago_webhook_cluster_node_t *node, ngx_addr_t *from,
+    ngx_sockaddr_t *sockaddr, ngx_addr_t *addr, u_char *text);
 static void ngx_http_lago_webhook_redis_map_error(
     ngx_http_lago_webhook_redis_t *rc,
     ngx_http_lago_webhook_redis_node_t *node, const char *detail);
@@ -220,15 +225,15 @@ void
 ngx_http_lago_webhook_redis_slots(ngx_http_lago_webhook_redis_node_t *node,
     redisReply *reply)
 {
-    u_char                                 text[NGX_SOCKADDR_STRLEN];
-    socklen_t                              socklen;
-    ngx_int_t                              rv;
-    ngx_str_t                              name;
-    ngx_uint_t                             i, s, start, end, covered;
-    ngx_sockaddr_t                         sockaddr;
-    ngx_http_lago_webhook_redis_t         *rc;
-    ngx_http_lago_webhook_redis_node_t    *n;
-    ngx_http_lago_webhook_cluster_node_t   master;
+    int                                  rv;
+    u_char                               text[NGX_SOCKADDR_STRLEN];
+    ngx_uint_t                           i, s, covered;
+    ngx_addr_t                           addr;
+    unsigned int                         start, end;
+    ngx_sockaddr_t                       sockaddr;
+    lago_webhook_cluster_node_t          master;
+    ngx_http_lago_webhook_redis_t       *rc;
+    ngx_http_lago_webhook_redis_node_t  *n;
 
     rc = &ngx_http_lago_webhook_redis;
 
@@ -254,13 +259,13 @@ ngx_http_lago_webhook_redis_slots(ngx_http_lago_webhook_redis_node_t *node,
     /* read it all first: a reply that does not make sense changes nothing */
 
     for (i = 0; /* void */; i++) {
-        rv = ngx_http_lago_webhook_cluster_range(reply, i, &start, &end,
-                                                 &master);
-        if (rv == NGX_DECLINED) {
+        rv = lago_webhook_cluster_range(reply, i, &start, &end, &master);
+
+        if (rv == 1) {
             break;
         }
 
-        if (rv != NGX_OK) {
+        if (rv != 0) {
             ngx_http_lago_webhook_redis_map_error(rc, node,
                                               "CLUSTER SLOTS gave no map");
             return;
@@ -275,15 +280,13 @@ ngx_http_lago_webhook_redis_slots(ngx_http_lago_webhook_redis_node_t *node,
                            * sizeof(ngx_http_lago_webhook_redis_node_t *));
 
     covered = 0;
-    name.data = text;
 
     for (i = 0;
-         ngx_http_lago_webhook_cluster_range(reply, i, &start, &end, &master)
-         == NGX_OK;
+         lago_webhook_cluster_range(reply, i, &start, &end, &master) == 0;
          i++)
     {
-        if (ngx_http_lago_webhook_cluster_address(&master, &node->addr,
-                                                  &sockaddr, &socklen, &name)
+        if (ngx_http_lago_webhook_redis_cluster_address(&master, &node->addr,
+                                                        &sockaddr, &addr, text)
             != NGX_OK)
         {
             ngx_http_lago_webhook_redis_map_error(rc, node,
@@ -291,8 +294,8 @@ ngx_http_lago_webhook_redis_slots(ngx_http_lago_webhook_redis_node_t *node,
             continue;
         }
 
-        n = ngx_http_lago_webhook_redis_cluster_node(rc, &sockaddr.sockaddr,
-                                                     socklen, &name);
+        n = ngx_http_lago_webhook_redis_cluster_node(rc, addr.sockaddr,
+                                                     addr.socklen, &addr.name);
         if (n == NULL) {
             continue;
         }
@@ -360,26 +363,25 @@ ngx_int_t
 ngx_http_lago_webhook_redis_redirect(ngx_http_lago_webhook_redis_node_t *node,
     ngx_http_lago_webhook_redis_op_t *op, redisReply *reply)
 {
-    u_char                                     text[NGX_SOCKADDR_STRLEN];
-    socklen_t                                  socklen;
-    ngx_str_t                                  name;
-    ngx_uint_t                                 slot;
-    ngx_sockaddr_t                             sockaddr;
-    ngx_http_lago_webhook_redis_t             *rc;
-    ngx_http_lago_webhook_redis_node_t        *target;
-    ngx_http_lago_webhook_cluster_node_t       to;
-    ngx_http_lago_webhook_cluster_redirect_e   kind;
+    u_char                               text[NGX_SOCKADDR_STRLEN];
+    ngx_addr_t                           addr;
+    unsigned int                         slot;
+    ngx_sockaddr_t                       sockaddr;
+    lago_webhook_cluster_node_t          to;
+    lago_webhook_cluster_redirect_e      kind;
+    ngx_http_lago_webhook_redis_t       *rc;
+    ngx_http_lago_webhook_redis_node_t  *target;
 
     rc = &ngx_http_lago_webhook_redis;
 
-    kind = ngx_http_lago_webhook_cluster_redirect(reply, &slot, &to);
+    kind = lago_webhook_cluster_redirect(reply, &slot, &to);
 
     switch (kind) {
 
-    case NGX_HTTP_LAGO_WEBHOOK_CLUSTER_ANSWER:
+    case LAGO_WEBHOOK_CLUSTER_ANSWER:
         return NGX_DECLINED;
 
-    case NGX_HTTP_LAGO_WEBHOOK_CLUSTER_DOWN:
+    case LAGO_WEBHOOK_CLUSTER_DOWN:
         ngx_http_lago_webhook_redis_refresh(rc);
         return NGX_DECLINED;
 
@@ -392,7 +394,7 @@ ngx_http_lago_webhook_redis_redirect(ngx_http_lago_webhook_redis_node_t *node,
      * bounded by the command's timeout; a slot that keeps moving is not.
      */
 
-    if (kind != NGX_HTTP_LAGO_WEBHOOK_CLUSTER_TRYAGAIN
+    if (kind != LAGO_WEBHOOK_CLUSTER_TRYAGAIN
         && ++op->redirects > NGX_HTTP_LAGO_WEBHOOK_REDIRECTS_MAX)
     {
         return NGX_DECLINED;
@@ -403,16 +405,16 @@ ngx_http_lago_webhook_redis_redirect(ngx_http_lago_webhook_redis_node_t *node,
                    node->name, op, reply->str);
 
     ngx_http_lago_webhook_metrics_redis_redirect(
-                      kind == NGX_HTTP_LAGO_WEBHOOK_CLUSTER_MOVED
+                      kind == LAGO_WEBHOOK_CLUSTER_MOVED
                       ? NGX_HTTP_LAGO_WEBHOOK_M_MOVED
-                      : kind == NGX_HTTP_LAGO_WEBHOOK_CLUSTER_ASK
+                      : kind == LAGO_WEBHOOK_CLUSTER_ASK
                         ? NGX_HTTP_LAGO_WEBHOOK_M_ASK
                         : NGX_HTTP_LAGO_WEBHOOK_M_TRYAGAIN);
 
     /* its WAIT, sent right behind it, must go along */
     ngx_http_lago_webhook_redis_take_follower(node, op);
 
-    if (kind == NGX_HTTP_LAGO_WEBHOOK_CLUSTER_TRYAGAIN) {
+    if (kind == LAGO_WEBHOOK_CLUSTER_TRYAGAIN) {
         op->retry.handler = ngx_http_lago_webhook_redis_retry;
         op->retry.data = op;
         op->retry.log = op->timer.log;
@@ -426,20 +428,19 @@ ngx_http_lago_webhook_redis_redirect(ngx_http_lago_webhook_redis_node_t *node,
         return NGX_OK;
     }
 
-    name.data = text;
-
-    if (ngx_http_lago_webhook_cluster_address(&to, &node->addr, &sockaddr,
-                                              &socklen, &name)
+    if (ngx_http_lago_webhook_redis_cluster_address(&to, &node->addr,
+                                                    &sockaddr, &addr, text)
         != NGX_OK)
     {
         ngx_http_lago_webhook_redis_resend(op, NULL, 0);
         return NGX_OK;
     }
 
-    target = ngx_http_lago_webhook_redis_cluster_node(rc, &sockaddr.sockaddr,
-                                                      socklen, &name);
+    target = ngx_http_lago_webhook_redis_cluster_node(rc, addr.sockaddr,
+                                                      addr.socklen,
+                                                      &addr.name);
 
-    if (kind == NGX_HTTP_LAGO_WEBHOOK_CLUSTER_MOVED && target) {
+    if (kind == LAGO_WEBHOOK_CLUSTER_MOVED && target) {
         /* the slot's neighbours are learnt by the refresh */
 
         rc->slots[slot] = target;
@@ -449,7 +450,7 @@ ngx_http_lago_webhook_redis_redirect(ngx_http_lago_webhook_redis_node_t *node,
     }
 
     ngx_http_lago_webhook_redis_resend(op, target,
-                                   kind == NGX_HTTP_LAGO_WEBHOOK_CLUSTER_ASK);
+                                   kind == LAGO_WEBHOOK_CLUSTER_ASK);
 
     return NGX_OK;
 }
@@ -622,6 +623,47 @@ ngx_http_lago_webhook_redis_cluster_init(ngx_http_lago_webhook_redis_t *rc)
             return NGX_ERROR;
         }
     }
+
+    return NGX_OK;
+}
+
+
+/*
+ * A node's address as Cluster gives it: an IP and a port, or no IP for
+ * the node that answered (from).
+ */
+
+static ngx_int_t
+ngx_http_lago_webhook_redis_cluster_address(lago_webhook_cluster_node_t *node,
+    ngx_addr_t *from, ngx_sockaddr_t *sockaddr, ngx_addr_t *addr,
+    u_char *text)
+{
+    if (node->host_len) {
+        return ngx_http_lago_webhook_redis_io_address((u_char *) node->host,
+                                                      node->host_len,
+                                                      (in_port_t) node->port,
+                                                      sockaddr, addr, text);
+    }
+
+    if (from == NULL || from->socklen > sizeof(ngx_sockaddr_t)
+        || (from->sockaddr->sa_family != AF_INET
+#if (NGX_HAVE_INET6)
+            && from->sockaddr->sa_family != AF_INET6
+#endif
+           ))
+    {
+        return NGX_ERROR;
+    }
+
+    ngx_memzero(sockaddr, sizeof(ngx_sockaddr_t));
+    ngx_memcpy(sockaddr, from->sockaddr, from->socklen);
+    ngx_inet_set_port(&sockaddr->sockaddr, (in_port_t) node->port);
+
+    addr->sockaddr = &sockaddr->sockaddr;
+    addr->socklen = from->socklen;
+    addr->name.data = text;
+    addr->name.len = ngx_sock_ntop(addr->sockaddr, addr->socklen, text,
+                                   NGX_SOCKADDR_STRLEN, 1);
 
     return NGX_OK;
 }

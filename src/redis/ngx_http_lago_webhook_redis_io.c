@@ -509,6 +509,45 @@ ngx_http_lago_webhook_redis_io_connect(ngx_http_lago_webhook_redis_io_t **io,
 
 
 ngx_int_t
+ngx_http_lago_webhook_redis_io_address(u_char *ip, size_t len, in_port_t port,
+    ngx_sockaddr_t *sockaddr, ngx_addr_t *addr, u_char *text)
+{
+    in_addr_t  inaddr;
+
+    ngx_memzero(sockaddr, sizeof(ngx_sockaddr_t));
+
+    inaddr = ngx_inet_addr(ip, len);
+
+    if (inaddr != INADDR_NONE) {
+        sockaddr->sockaddr_in.sin_family = AF_INET;
+        sockaddr->sockaddr_in.sin_addr.s_addr = inaddr;
+        addr->socklen = sizeof(struct sockaddr_in);
+
+#if (NGX_HAVE_INET6)
+    } else if (ngx_inet6_addr(ip, len,
+                              sockaddr->sockaddr_in6.sin6_addr.s6_addr)
+               == NGX_OK)
+    {
+        sockaddr->sockaddr_in6.sin6_family = AF_INET6;
+        addr->socklen = sizeof(struct sockaddr_in6);
+#endif
+
+    } else {
+        return NGX_ERROR;
+    }
+
+    ngx_inet_set_port(&sockaddr->sockaddr, port);
+
+    addr->sockaddr = &sockaddr->sockaddr;
+    addr->name.data = text;
+    addr->name.len = ngx_sock_ntop(addr->sockaddr, addr->socklen, text,
+                                   NGX_SOCKADDR_STRLEN, 1);
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
 ngx_http_lago_webhook_redis_io_write(ngx_http_lago_webhook_redis_io_t *io,
     u_char *data, size_t len)
 {

@@ -98,6 +98,15 @@ ngx_int_t ngx_http_lago_webhook_redis_io_send(
     ngx_http_lago_webhook_redis_io_t *io, int argc, const char **argv,
     const size_t *argvlen);
 
+/*
+ * An address as Redis writes one in a reply, an IP (v4 or v6: a worker
+ * never resolves a name) and a port, into sockaddr; addr points to it,
+ * with the name "ip:port" written into text (NGX_SOCKADDR_STRLEN bytes).
+ * NGX_ERROR: not an IP.
+ */
+ngx_int_t ngx_http_lago_webhook_redis_io_address(u_char *ip, size_t len,
+    in_port_t port, ngx_sockaddr_t *sockaddr, ngx_addr_t *addr, u_char *text);
+
 /* closes and frees; no handler is called any more */
 void ngx_http_lago_webhook_redis_io_close(
     ngx_http_lago_webhook_redis_io_t *io);

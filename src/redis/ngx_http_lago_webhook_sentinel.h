@@ -58,11 +58,6 @@ void ngx_http_lago_webhook_sentinel_cancel(void);
  */
 void ngx_http_lago_webhook_sentinel_prefer(ngx_uint_t sentinel);
 
-/* an address and a port as a sentinel writes them, into addr */
-ngx_int_t ngx_http_lago_webhook_sentinel_parse(u_char *ip, size_t iplen,
-    u_char *port, size_t portlen, ngx_sockaddr_t *sockaddr, ngx_addr_t *addr,
-    u_char *text);
-
 
 /*
  * A sentinel's +switch-master for our master: its new address ("ip:port"

@@ -23,6 +23,7 @@
 
 #include "ngx_http_lago_webhook_sentinel.h"
 #include "ngx_http_lago_webhook_redis_io.h"
+#include "lago_webhook_sentinel.h"
 
 
 typedef struct {
@@ -53,8 +54,6 @@ static void ngx_http_lago_webhook_sentinel_query(
 static void ngx_http_lago_webhook_sentinel_connected(void *data);
 static void ngx_http_lago_webhook_sentinel_reply(void *data,
     redisReply *reply);
-static ngx_int_t ngx_http_lago_webhook_sentinel_address(
-    ngx_http_lago_webhook_sentinel_t *s, redisReply *reply);
 static void ngx_http_lago_webhook_sentinel_io_failed(void *data,
     const char *what, const char *detail);
 static void ngx_http_lago_webhook_sentinel_fail(
@@ -232,6 +231,8 @@ ngx_http_lago_webhook_sentinel_reply(void *data, redisReply *reply)
 {
     ngx_http_lago_webhook_sentinel_t  *s = data;
 
+    lago_webhook_sentinel_addr_t  master;
+
     if (s->awaiting == 0) {
         /* decided already: the connection is closed from the event */
         return;
@@ -247,106 +248,44 @@ ngx_http_lago_webhook_sentinel_reply(void *data, redisReply *reply)
         return;
     }
 
-    if (reply->type == REDIS_REPLY_ERROR) {
+    switch (lago_webhook_sentinel_master(reply, &master)) {
+
+    case LAGO_WEBHOOK_SENTINEL_ERROR:
         ngx_http_lago_webhook_sentinel_fail(s, "answered with an error",
                                             reply->str);
+        break;
 
-    } else if (reply->type == REDIS_REPLY_NIL) {
+    case LAGO_WEBHOOK_SENTINEL_NO_MASTER:
         ngx_http_lago_webhook_sentinel_fail(s, "does not know the master",
                                             NULL);
+        break;
 
-    } else if (ngx_http_lago_webhook_sentinel_address(s, reply) != NGX_OK) {
+    case LAGO_WEBHOOK_SENTINEL_MASTER:
+
+        /*
+         * Sentinel gives addresses unless told to announce host names,
+         * which a worker does not resolve: it never blocks on DNS.
+         */
+
+        if (ngx_http_lago_webhook_redis_io_address((u_char *) master.ip,
+                                                   master.ip_len,
+                                                   (in_port_t) master.port,
+                                                   &s->sockaddr, &s->master,
+                                                   s->text)
+            == NGX_OK)
+        {
+            s->found = 1;
+            break;
+        }
+
+        /* fall through */
+
+    default:
         ngx_http_lago_webhook_sentinel_fail(s, "broke the protocol",
                                             "not an address and a port");
-
-    } else {
-        s->found = 1;
     }
 
     ngx_http_lago_webhook_sentinel_post(s);
-}
-
-
-/*
- * [ip, port].  Sentinel gives addresses unless told to announce host
- * names, which a worker does not resolve: it never blocks on DNS.
- */
-
-static ngx_int_t
-ngx_http_lago_webhook_sentinel_address(ngx_http_lago_webhook_sentinel_t *s,
-    redisReply *reply)
-{
-    redisReply  *ip, *port;
-
-    if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 2) {
-        return NGX_ERROR;
-    }
-
-    ip = reply->element[0];
-    port = reply->element[1];
-
-    if (ip->type != REDIS_REPLY_STRING || port->type != REDIS_REPLY_STRING) {
-        return NGX_ERROR;
-    }
-
-    return ngx_http_lago_webhook_sentinel_parse((u_char *) ip->str, ip->len,
-                                                (u_char *) port->str,
-                                                port->len, &s->sockaddr,
-                                                &s->master, s->text);
-}
-
-
-/* an address and a port as a sentinel writes them, into addr */
-
-ngx_int_t
-ngx_http_lago_webhook_sentinel_parse(u_char *ip, size_t iplen, u_char *port,
-    size_t portlen, ngx_sockaddr_t *sockaddr, ngx_addr_t *addr, u_char *text)
-{
-    ngx_int_t            n;
-    in_addr_t            inaddr;
-    struct sockaddr_in  *sin;
-#if (NGX_HAVE_INET6)
-    struct sockaddr_in6 *sin6;
-#endif
-
-    n = ngx_atoi(port, portlen);
-
-    if (n < 1 || n > 65535) {
-        return NGX_ERROR;
-    }
-
-    ngx_memzero(sockaddr, sizeof(ngx_sockaddr_t));
-
-    inaddr = ngx_inet_addr(ip, iplen);
-
-    if (inaddr != INADDR_NONE) {
-        sin = &sockaddr->sockaddr_in;
-        sin->sin_family = AF_INET;
-        sin->sin_addr.s_addr = inaddr;
-        addr->socklen = sizeof(struct sockaddr_in);
-
-#if (NGX_HAVE_INET6)
-    } else if (ngx_inet6_addr(ip, iplen,
-                              sockaddr->sockaddr_in6.sin6_addr.s6_addr)
-               == NGX_OK)
-    {
-        sin6 = &sockaddr->sockaddr_in6;
-        sin6->sin6_family = AF_INET6;
-        addr->socklen = sizeof(struct sockaddr_in6);
-#endif
-
-    } else {
-        return NGX_ERROR;
-    }
-
-    ngx_inet_set_port(&sockaddr->sockaddr, (in_port_t) n);
-
-    addr->sockaddr = &sockaddr->sockaddr;
-    addr->name.data = text;
-    addr->name.len = ngx_sock_ntop(addr->sockaddr, addr->socklen, text,
-                                   NGX_SOCKADDR_STRLEN, 1);
-
-    return NGX_OK;
 }
 
 

@@ -20,6 +20,7 @@
 
 #include "ngx_http_lago_webhook_sentinel.h"
 #include "ngx_http_lago_webhook_redis_io.h"
+#include "lago_webhook_sentinel.h"
 
 
 /* the same backoff as the master's connection */
@@ -65,8 +66,6 @@ static void ngx_http_lago_webhook_sentinel_subscribe(
 static void ngx_http_lago_webhook_sentinel_watch_connected(void *data);
 static void ngx_http_lago_webhook_sentinel_watch_reply(void *data,
     redisReply *reply);
-static ngx_int_t ngx_http_lago_webhook_sentinel_is(redisReply *reply,
-    const char *str);
 static ngx_int_t ngx_http_lago_webhook_sentinel_switched(
     ngx_http_lago_webhook_sentinel_watch_t *w, redisReply *payload);
 static void ngx_http_lago_webhook_sentinel_watch_failed(void *data,
@@ -269,28 +268,15 @@ ngx_http_lago_webhook_sentinel_watch_reply(void *data, redisReply *reply)
         return;
     }
 
-    if (reply->type == REDIS_REPLY_ERROR) {
+    switch (lago_webhook_sentinel_watch(reply, w->subscribed)) {
+
+    case LAGO_WEBHOOK_SENTINEL_ERROR:
         ngx_http_lago_webhook_sentinel_watch_break(w,
                                                    "answered with an error",
                                                    reply->str);
         return;
-    }
 
-    if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 3
-        || ngx_http_lago_webhook_sentinel_is(reply->element[1],
-                                             "+switch-master")
-           != NGX_OK)
-    {
-        goto broken;
-    }
-
-    if (!w->subscribed) {
-        if (ngx_http_lago_webhook_sentinel_is(reply->element[0], "subscribe")
-            != NGX_OK)
-        {
-            goto broken;
-        }
-
+    case LAGO_WEBHOOK_SENTINEL_SUBSCRIBED:
         w->subscribed = 1;
         w->logged = 0;
         w->backoff = NGX_HTTP_LAGO_WEBHOOK_SENTINEL_BACKOFF_MIN;
@@ -305,44 +291,24 @@ ngx_http_lago_webhook_sentinel_watch_reply(void *data, redisReply *reply)
                       "lago_webhook: sentinel %V: watching +switch-master",
                       &sentinel->name);
         return;
-    }
 
-    if (ngx_http_lago_webhook_sentinel_is(reply->element[0], "message")
-        != NGX_OK
-        || reply->element[2]->type != REDIS_REPLY_STRING)
-    {
+    case LAGO_WEBHOOK_SENTINEL_MESSAGE:
+        if (ngx_http_lago_webhook_sentinel_switched(w, reply->element[2])
+            != NGX_OK)
+        {
+            goto broken;
+        }
+
+        return;
+
+    default:
         goto broken;
     }
-
-    if (ngx_http_lago_webhook_sentinel_switched(w, reply->element[2])
-        != NGX_OK)
-    {
-        goto broken;
-    }
-
-    return;
 
 broken:
 
     ngx_http_lago_webhook_sentinel_watch_break(w, "broke the protocol",
                                                "not a +switch-master message");
-}
-
-
-static ngx_int_t
-ngx_http_lago_webhook_sentinel_is(redisReply *reply, const char *str)
-{
-    size_t  len;
-
-    len = ngx_strlen(str);
-
-    if (reply->type != REDIS_REPLY_STRING || reply->len != len
-        || ngx_strncmp(reply->str, str, len) != 0)
-    {
-        return NGX_ERROR;
-    }
-
-    return NGX_OK;
 }
 
 
@@ -355,51 +321,26 @@ static ngx_int_t
 ngx_http_lago_webhook_sentinel_switched(
     ngx_http_lago_webhook_sentinel_watch_t *w, redisReply *payload)
 {
-    u_char      *p, *last, *start;
-    ngx_str_t    field[5];
-    ngx_uint_t   n;
+    lago_webhook_sentinel_addr_t  to;
 
-    p = (u_char *) payload->str;
-    last = p + payload->len;
+    switch (lago_webhook_sentinel_switch((u_char *) payload->str,
+                                         payload->len, w->conf->master.data,
+                                         w->conf->master.len, &to))
+    {
+    case 0:
+        return NGX_OK;
 
-    for (n = 0; n < 5; n++) {
-        start = p;
+    case 1:
+        break;
 
-        while (p < last && *p != ' ') {
-            p++;
-        }
-
-        if (p == start) {
-            return NGX_ERROR;
-        }
-
-        field[n].data = start;
-        field[n].len = p - start;
-
-        if (n < 4) {
-            if (p == last) {
-                return NGX_ERROR;
-            }
-
-            p++;
-        }
-    }
-
-    if (p != last) {
+    default:
         return NGX_ERROR;
     }
 
-    if (field[0].len != w->conf->master.len
-        || ngx_strncmp(field[0].data, w->conf->master.data, field[0].len)
-           != 0)
-    {
-        return NGX_OK;
-    }
-
-    if (ngx_http_lago_webhook_sentinel_parse(field[3].data, field[3].len,
-                                             field[4].data, field[4].len,
-                                             &w->sockaddr, &w->master,
-                                             w->text)
+    if (ngx_http_lago_webhook_redis_io_address((u_char *) to.ip, to.ip_len,
+                                               (in_port_t) to.port,
+                                               &w->sockaddr, &w->master,
+                                               w->text)
         != NGX_OK)
     {
         return NGX_ERROR;
