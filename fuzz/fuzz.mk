@@ -130,9 +130,9 @@ FUZZ_LIB_HARNESSES = url uuid event_types json_escape request record \
                      cluster sentinel
 
 FUZZ_LIBS_cluster  = -lhiredis
-FUZZ_DEPS_cluster  = fuzz/resp.h src/lib/lago_webhook_slot.h
+FUZZ_DEPS_cluster  = fuzz/resp.h src/lib/lago_webhook_slot.h src/lib/lago_webhook_digits.h
 FUZZ_LIBS_sentinel = -lhiredis
-FUZZ_DEPS_sentinel = fuzz/resp.h
+FUZZ_DEPS_sentinel = fuzz/resp.h src/lib/lago_webhook_digits.h
 
 define FUZZ_RULE
 $(FUZZ_BUILD)/$(1): fuzz/$(1).c fuzz/fuzz.h src/lib/lago_webhook_$(1).c \

@@ -8,11 +8,10 @@
 #include <string.h>
 
 #include "lago_webhook_cluster.h"
+#include "lago_webhook_digits.h"
 #include "lago_webhook_slot.h"
 
 
-static long lago_webhook_cluster_number(const unsigned char *p, size_t len,
-    long max);
 
 
 /* "MOVED 3999 127.0.0.1:6381", "ASK 3999 :6381", "TRYAGAIN ..." */
@@ -57,7 +56,7 @@ lago_webhook_cluster_redirect(const redisReply *reply, unsigned int *slot,
         return LAGO_WEBHOOK_CLUSTER_ANSWER;
     }
 
-    n = lago_webhook_cluster_number(p, sp - p, LAGO_WEBHOOK_SLOTS - 1);
+    n = lago_webhook_digits(p, sp - p, LAGO_WEBHOOK_SLOTS - 1);
     if (n < 0) {
         return LAGO_WEBHOOK_CLUSTER_ANSWER;
     }
@@ -76,7 +75,7 @@ lago_webhook_cluster_redirect(const redisReply *reply, unsigned int *slot,
 
     colon--;
 
-    port = lago_webhook_cluster_number(colon + 1, last - colon - 1, 65535);
+    port = lago_webhook_digits(colon + 1, last - colon - 1, 65535);
     if (port < 1) {
         return LAGO_WEBHOOK_CLUSTER_ANSWER;
     }
@@ -158,34 +157,3 @@ lago_webhook_cluster_range(const redisReply *reply, size_t i,
 }
 
 
-/*
- * A decimal number of digits only, at most max (well below LONG_MAX), or
- * -1: nothing, another byte, or too large.
- */
-
-static long
-lago_webhook_cluster_number(const unsigned char *p, size_t len, long max)
-{
-    long    n;
-    size_t  i;
-
-    if (len == 0) {
-        return -1;
-    }
-
-    n = 0;
-
-    for (i = 0; i < len; i++) {
-        if (p[i] < '0' || p[i] > '9') {
-            return -1;
-        }
-
-        n = n * 10 + (p[i] - '0');
-
-        if (n > max) {
-            return -1;
-        }
-    }
-
-    return n;
-}

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "lago_webhook_sentinel.h"
+#include "lago_webhook_digits.h"
 
 
 #define LAGO_WEBHOOK_SENTINEL_SWITCH_FIELDS  5
@@ -173,26 +174,9 @@ lago_webhook_sentinel_switch(const unsigned char *payload, size_t len,
 static int
 lago_webhook_sentinel_port(const unsigned char *p, size_t len)
 {
-    int     n;
-    size_t  i;
+    long  n;
 
-    if (len == 0) {
-        return -1;
-    }
+    n = lago_webhook_digits(p, len, 65535);
 
-    n = 0;
-
-    for (i = 0; i < len; i++) {
-        if (p[i] < '0' || p[i] > '9') {
-            return -1;
-        }
-
-        n = n * 10 + (p[i] - '0');
-
-        if (n > 65535) {
-            return -1;
-        }
-    }
-
-    return n < 1 ? -1 : n;
+    return n < 1 ? -1 : (int) n;
 }

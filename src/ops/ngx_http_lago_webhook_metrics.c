@@ -68,6 +68,8 @@ static ngx_http_lago_webhook_metrics_t *ngx_http_lago_webhook_metrics_get(
     ngx_cycle_t *cycle);
 static ngx_http_lago_webhook_metrics_slot_t *
     ngx_http_lago_webhook_metrics_slot(ngx_http_lago_webhook_metrics_t *m);
+static ngx_http_lago_webhook_metrics_slot_t *ngx_http_lago_webhook_metrics_own(
+    ngx_http_lago_webhook_metrics_t **m);
 static void ngx_http_lago_webhook_metrics_end_outage(
     ngx_http_lago_webhook_metrics_t *m,
     ngx_http_lago_webhook_metrics_slot_t *s);
@@ -281,6 +283,17 @@ ngx_http_lago_webhook_metrics_end_outage(ngx_http_lago_webhook_metrics_t *m,
 }
 
 
+/* this process's slot in the zone of the cycle in force, and the zone */
+
+static ngx_http_lago_webhook_metrics_slot_t *
+ngx_http_lago_webhook_metrics_own(ngx_http_lago_webhook_metrics_t **m)
+{
+    *m = ngx_http_lago_webhook_metrics_get((ngx_cycle_t *) ngx_cycle);
+
+    return ngx_http_lago_webhook_metrics_slot(*m);
+}
+
+
 void
 ngx_http_lago_webhook_metrics_init_process(ngx_cycle_t *cycle)
 {
@@ -333,9 +346,7 @@ ngx_http_lago_webhook_metrics_redis_up(void)
     ngx_http_lago_webhook_metrics_t       *m;
     ngx_http_lago_webhook_metrics_slot_t  *s;
 
-    m = ngx_http_lago_webhook_metrics_get((ngx_cycle_t *) ngx_cycle);
-
-    s = ngx_http_lago_webhook_metrics_slot(m);
+    s = ngx_http_lago_webhook_metrics_own(&m);
     if (s == NULL) {
         return;
     }
@@ -351,9 +362,7 @@ ngx_http_lago_webhook_metrics_redis_down(void)
     ngx_http_lago_webhook_metrics_t       *m;
     ngx_http_lago_webhook_metrics_slot_t  *s;
 
-    m = ngx_http_lago_webhook_metrics_get((ngx_cycle_t *) ngx_cycle);
-
-    s = ngx_http_lago_webhook_metrics_slot(m);
+    s = ngx_http_lago_webhook_metrics_own(&m);
     if (s == NULL) {
         return;
     }
@@ -378,10 +387,10 @@ ngx_http_lago_webhook_metrics_redis_reconnect(void)
 void
 ngx_http_lago_webhook_metrics_redis_command_sent(void)
 {
+    ngx_http_lago_webhook_metrics_t       *m;
     ngx_http_lago_webhook_metrics_slot_t  *s;
 
-    s = ngx_http_lago_webhook_metrics_slot(
-                  ngx_http_lago_webhook_metrics_get((ngx_cycle_t *) ngx_cycle));
+    s = ngx_http_lago_webhook_metrics_own(&m);
 
     if (s) {
         (void) ngx_atomic_fetch_add(&s->in_flight, 1);
@@ -392,10 +401,10 @@ ngx_http_lago_webhook_metrics_redis_command_sent(void)
 void
 ngx_http_lago_webhook_metrics_redis_command_done(void)
 {
+    ngx_http_lago_webhook_metrics_t       *m;
     ngx_http_lago_webhook_metrics_slot_t  *s;
 
-    s = ngx_http_lago_webhook_metrics_slot(
-                  ngx_http_lago_webhook_metrics_get((ngx_cycle_t *) ngx_cycle));
+    s = ngx_http_lago_webhook_metrics_own(&m);
 
     /* after the exit's reset, a late reply must not take it below zero */
 

@@ -20,7 +20,9 @@
 #include "ngx_http_lago_webhook_redis.h"
 
 
-static char *ngx_http_lago_webhook_redis_mode(
+static ngx_http_lago_webhook_redis_conf_t *ngx_http_lago_webhook_redis_mode(
+    ngx_command_t *cmd, void *conf, char **rv);
+static char *ngx_http_lago_webhook_redis_taken(
     ngx_http_lago_webhook_redis_conf_t *rcf, ngx_command_t *cmd);
 static char *ngx_http_lago_webhook_redis_address(ngx_conf_t *cf,
     ngx_http_lago_webhook_redis_conf_t *rcf, ngx_str_t *value);
@@ -170,14 +172,12 @@ char *
 ngx_http_lago_webhook_redis_set_address(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf)
 {
-    ngx_http_lago_webhook_redis_conf_t *rcf = (void *) ((char *) conf
-                                                        + cmd->offset);
+    char                                *rv;
+    ngx_str_t                           *value;
+    ngx_http_lago_webhook_redis_conf_t  *rcf;
 
-    char       *rv;
-    ngx_str_t  *value;
-
-    rv = ngx_http_lago_webhook_redis_mode(rcf, cmd);
-    if (rv != NGX_CONF_OK) {
+    rcf = ngx_http_lago_webhook_redis_mode(cmd, conf, &rv);
+    if (rcf == NULL) {
         return rv;
     }
 
@@ -198,14 +198,12 @@ char *
 ngx_http_lago_webhook_redis_set_sentinel(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf)
 {
-    ngx_http_lago_webhook_redis_conf_t *rcf = (void *) ((char *) conf
-                                                        + cmd->offset);
+    char                                *rv;
+    ngx_str_t                           *value;
+    ngx_http_lago_webhook_redis_conf_t  *rcf;
 
-    char       *rv;
-    ngx_str_t  *value;
-
-    rv = ngx_http_lago_webhook_redis_mode(rcf, cmd);
-    if (rv != NGX_CONF_OK) {
+    rcf = ngx_http_lago_webhook_redis_mode(cmd, conf, &rv);
+    if (rcf == NULL) {
         return rv;
     }
 
@@ -234,13 +232,11 @@ char *
 ngx_http_lago_webhook_redis_set_cluster(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf)
 {
-    ngx_http_lago_webhook_redis_conf_t *rcf = (void *) ((char *) conf
-                                                        + cmd->offset);
+    char                                *rv;
+    ngx_http_lago_webhook_redis_conf_t  *rcf;
 
-    char  *rv;
-
-    rv = ngx_http_lago_webhook_redis_mode(rcf, cmd);
-    if (rv != NGX_CONF_OK) {
+    rcf = ngx_http_lago_webhook_redis_mode(cmd, conf, &rv);
+    if (rcf == NULL) {
         return rv;
     }
 
@@ -300,10 +296,26 @@ ngx_http_lago_webhook_redis_set_wait(ngx_conf_t *cf, ngx_command_t *cmd,
 }
 
 
-/* one Redis, Sentinel's master or a Cluster: one of the three */
+/*
+ * One Redis, Sentinel's master or a Cluster: one of the three, once.  The
+ * settings, or NULL and why not in *rv.
+ */
+
+static ngx_http_lago_webhook_redis_conf_t *
+ngx_http_lago_webhook_redis_mode(ngx_command_t *cmd, void *conf, char **rv)
+{
+    ngx_http_lago_webhook_redis_conf_t  *rcf;
+
+    rcf = (void *) ((char *) conf + cmd->offset);
+
+    *rv = ngx_http_lago_webhook_redis_taken(rcf, cmd);
+
+    return (*rv == NGX_CONF_OK) ? rcf : NULL;
+}
+
 
 static char *
-ngx_http_lago_webhook_redis_mode(ngx_http_lago_webhook_redis_conf_t *rcf,
+ngx_http_lago_webhook_redis_taken(ngx_http_lago_webhook_redis_conf_t *rcf,
     ngx_command_t *cmd)
 {
     ngx_uint_t  is_redis, is_sentinel;

@@ -24,6 +24,8 @@
 #include <ngx_config.h>
 #include <ngx_core.h>
 
+#include "ngx_http_lago_webhook_redis_io.h"
+
 
 typedef struct {
     ngx_str_t     master;        /* the name the sentinels know it by */
@@ -57,6 +59,17 @@ void ngx_http_lago_webhook_sentinel_cancel(void);
  * one is being asked already.
  */
 void ngx_http_lago_webhook_sentinel_prefer(ngx_uint_t sentinel);
+
+/*
+ * The connection of a question or of the watch to sentinel i, and its
+ * one command.  NGX_OK: *io is connecting; NGX_DECLINED: it could not
+ * even start (*detail says why); NGX_ERROR: out of memory, nothing open.
+ */
+ngx_int_t ngx_http_lago_webhook_sentinel_open(
+    ngx_http_lago_webhook_sentinel_conf_t *conf, ngx_uint_t i,
+    size_t max_reply, ngx_http_lago_webhook_redis_io_handler_t *handler,
+    int argc, const char **argv, const size_t *argvlen, ngx_log_t *log,
+    ngx_http_lago_webhook_redis_io_t **io, const char **detail);
 
 
 /*

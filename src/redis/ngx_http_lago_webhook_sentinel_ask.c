@@ -135,6 +135,46 @@ ngx_http_lago_webhook_sentinel_cancel(void)
 }
 
 
+/*
+ * A connection to a sentinel, a question's or the watch's: in plaintext
+ * (Debian's sentinels listen so), AUTH first when they want a password,
+ * then the one command.
+ */
+
+ngx_int_t
+ngx_http_lago_webhook_sentinel_open(ngx_http_lago_webhook_sentinel_conf_t *conf,
+    ngx_uint_t i, size_t max_reply,
+    ngx_http_lago_webhook_redis_io_handler_t *handler, int argc,
+    const char **argv, const size_t *argvlen, ngx_log_t *log,
+    ngx_http_lago_webhook_redis_io_t **io, const char **detail)
+{
+    ngx_int_t                              rv;
+    ngx_http_lago_webhook_redis_io_conf_t  ioc;
+
+    ngx_memzero(&ioc, sizeof(ngx_http_lago_webhook_redis_io_conf_t));
+    ioc.addr = &conf->sentinels[i];
+    ioc.name = &conf->sentinels[i].name;
+    ioc.max_reply = max_reply;
+    ioc.password = &conf->password;
+
+    rv = ngx_http_lago_webhook_redis_io_connect(io, &ioc, handler, log,
+                                                detail);
+    if (rv != NGX_OK) {
+        return rv;
+    }
+
+    if (ngx_http_lago_webhook_redis_io_send(*io, argc, argv, argvlen)
+        != NGX_OK)
+    {
+        ngx_http_lago_webhook_redis_io_close(*io);
+        *io = NULL;
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
 /* asks the current sentinel, or the next one that can be reached */
 
 static void
@@ -142,9 +182,7 @@ ngx_http_lago_webhook_sentinel_query(ngx_http_lago_webhook_sentinel_t *s)
 {
     size_t                                     argvlen[3];
     ngx_int_t                                  rv;
-    ngx_addr_t                                *sentinel;
     const char                                *argv[3], *detail;
-    ngx_http_lago_webhook_redis_io_conf_t      ioc;
     ngx_http_lago_webhook_redis_io_handler_t   handler;
 
     handler.connected = ngx_http_lago_webhook_sentinel_connected;
@@ -152,23 +190,23 @@ ngx_http_lago_webhook_sentinel_query(ngx_http_lago_webhook_sentinel_t *s)
     handler.failed = ngx_http_lago_webhook_sentinel_io_failed;
     handler.data = s;
 
+    argv[0] = "SENTINEL";
+    argvlen[0] = sizeof("SENTINEL") - 1;
+    argv[1] = "get-master-addr-by-name";
+    argvlen[1] = sizeof("get-master-addr-by-name") - 1;
+    argv[2] = (const char *) s->conf->master.data;
+    argvlen[2] = s->conf->master.len;
+
     while (s->tried < s->conf->nsentinels) {
         s->tried++;
 
-        sentinel = &s->conf->sentinels[s->current];
-
-        /* sentinels are asked in plaintext: Debian's listen so */
-
-        ngx_memzero(&ioc, sizeof(ngx_http_lago_webhook_redis_io_conf_t));
-        ioc.addr = sentinel;
-        ioc.name = &sentinel->name;
-        ioc.password = &s->conf->password;
-
         ngx_log_debug1(NGX_LOG_DEBUG_EVENT, s->log, 0,
-                       "lago_webhook sentinel: asking %V", &sentinel->name);
+                       "lago_webhook sentinel: asking %V",
+                       &s->conf->sentinels[s->current].name);
 
-        rv = ngx_http_lago_webhook_redis_io_connect(&s->io, &ioc, &handler,
-                                                    s->log, &detail);
+        rv = ngx_http_lago_webhook_sentinel_open(s->conf, s->current, 0,
+                                                 &handler, 3, argv, argvlen,
+                                                 s->log, &s->io, &detail);
 
         if (rv == NGX_DECLINED) {
             ngx_http_lago_webhook_sentinel_fail(s, "could not be reached",
@@ -177,36 +215,17 @@ ngx_http_lago_webhook_sentinel_query(ngx_http_lago_webhook_sentinel_t *s)
         }
 
         if (rv != NGX_OK) {
-            goto failed;
+            ngx_http_lago_webhook_sentinel_fail(s, "could not be asked",
+                                                "out of memory");
+            continue;
         }
 
         /* AUTH's reply, when it was sent, comes first */
-        s->awaiting = s->conf->password.len ? 1 : 0;
-
-        argv[0] = "SENTINEL";
-        argvlen[0] = sizeof("SENTINEL") - 1;
-        argv[1] = "get-master-addr-by-name";
-        argvlen[1] = sizeof("get-master-addr-by-name") - 1;
-        argv[2] = (const char *) s->conf->master.data;
-        argvlen[2] = s->conf->master.len;
-
-        if (ngx_http_lago_webhook_redis_io_send(s->io, 3, argv, argvlen)
-            != NGX_OK)
-        {
-            goto failed;
-        }
-
-        s->awaiting++;
+        s->awaiting = s->conf->password.len ? 2 : 1;
 
         ngx_add_timer(&s->timer, s->conf->timeout);
 
         return;
-
-    failed:
-
-        ngx_http_lago_webhook_sentinel_close(s);
-        ngx_http_lago_webhook_sentinel_fail(s, "could not be asked",
-                                            "out of memory");
     }
 
     /* every sentinel failed: the answer is given from the posted event */

@@ -167,9 +167,7 @@ ngx_http_lago_webhook_sentinel_subscribe(
 {
     size_t                                     argvlen[2];
     ngx_int_t                                  rv;
-    ngx_addr_t                                *sentinel;
     const char                                *argv[2], *detail;
-    ngx_http_lago_webhook_redis_io_conf_t      ioc;
     ngx_http_lago_webhook_redis_io_handler_t   handler;
 
     handler.connected = ngx_http_lago_webhook_sentinel_watch_connected;
@@ -177,24 +175,23 @@ ngx_http_lago_webhook_sentinel_subscribe(
     handler.failed = ngx_http_lago_webhook_sentinel_watch_failed;
     handler.data = w;
 
-    sentinel = &w->conf->sentinels[w->current];
-
-    ngx_memzero(&ioc, sizeof(ngx_http_lago_webhook_redis_io_conf_t));
-    ioc.addr = sentinel;
-    ioc.name = &sentinel->name;
-    ioc.max_reply = NGX_HTTP_LAGO_WEBHOOK_SENTINEL_MAX_REPLY;
-    ioc.password = &w->conf->password;
+    argv[0] = "SUBSCRIBE";
+    argvlen[0] = sizeof("SUBSCRIBE") - 1;
+    argv[1] = "+switch-master";
+    argvlen[1] = sizeof("+switch-master") - 1;
 
     ngx_log_debug1(NGX_LOG_DEBUG_EVENT, w->log, 0,
                    "lago_webhook sentinel: subscribing on %V",
-                   &sentinel->name);
+                   &w->conf->sentinels[w->current].name);
 
     w->subscribed = 0;
     w->broken = 0;
     w->awaiting = 0;
 
-    rv = ngx_http_lago_webhook_redis_io_connect(&w->io, &ioc, &handler,
-                                                w->log, &detail);
+    rv = ngx_http_lago_webhook_sentinel_open(w->conf, w->current,
+                                      NGX_HTTP_LAGO_WEBHOOK_SENTINEL_MAX_REPLY,
+                                      &handler, 2, argv, argvlen, w->log,
+                                      &w->io, &detail);
 
     if (rv == NGX_DECLINED) {
         ngx_http_lago_webhook_sentinel_watch_break(w, "could not be reached",
@@ -203,31 +200,15 @@ ngx_http_lago_webhook_sentinel_subscribe(
     }
 
     if (rv != NGX_OK) {
-        goto failed;
+        ngx_http_lago_webhook_sentinel_watch_break(w, "could not be asked",
+                                                   "out of memory");
+        return;
     }
 
     /* AUTH's reply, when it was sent, comes first */
     w->awaiting = w->conf->password.len ? 1 : 0;
 
-    argv[0] = "SUBSCRIBE";
-    argvlen[0] = sizeof("SUBSCRIBE") - 1;
-    argv[1] = "+switch-master";
-    argvlen[1] = sizeof("+switch-master") - 1;
-
-    if (ngx_http_lago_webhook_redis_io_send(w->io, 2, argv, argvlen)
-        != NGX_OK)
-    {
-        goto failed;
-    }
-
     ngx_add_timer(&w->timer, w->conf->timeout);
-
-    return;
-
-failed:
-
-    ngx_http_lago_webhook_sentinel_watch_break(w, "could not be asked",
-                                               "out of memory");
 }
 
 
