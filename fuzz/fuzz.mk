@@ -168,6 +168,6 @@ $(FUZZ_BUILD)/body: fuzz/body.c fuzz/fuzz.h $(FUZZ_BODY_SRCS) \
 		$(wildcard src/*.h src/*/*.h) $(FUZZ_BUILD)/ngx_palloc.o \
 		$(FUZZ_BUILD)/libngx.a $(FUZZ_BUILD)/flags
 	$(FUZZ_CC) $(FUZZ_NGX_FLAGS) -Werror $(FUZZ_CFLAGS) $(FUZZ_SANITIZE) \
-		$(FUZZ_NGX_INCS) -Isrc -Isrc/api -Isrc/lib -Ifuzz -o $@ fuzz/body.c \
+		$(FUZZ_NGX_INCS) -Isrc -Isrc/api -Isrc/store -Isrc/redis -Isrc/ops -Isrc/lib -Ifuzz -o $@ fuzz/body.c \
 		$(FUZZ_BODY_SRCS) $(FUZZ_BUILD)/ngx_palloc.o \
 		$(FUZZ_BUILD)/libngx.a -ljansson -lm
