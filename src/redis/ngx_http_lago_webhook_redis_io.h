@@ -10,8 +10,10 @@
  * ngx_event_connect_peer(), TLS with ngx_ssl_*, c->send and c->recv.
  * Commands go out as the RESP bytes they are given, replies come back
  * through hiredis's reader, one at a time and in order.  It knows
- * nothing of what the commands are for: the handshake, timeouts and
- * reconnecting are the caller's (ngx_http_lago_webhook_redis.c).
+ * nothing of what the commands are for but AUTH, which every connection
+ * of the module sends first (connect()): the rest of a handshake,
+ * timeouts and reconnecting are the callers' (a node's, a sentinel
+ * question's, the watch's).
  */
 
 
