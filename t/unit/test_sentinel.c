@@ -13,56 +13,9 @@
 
 
 #include "unit.h"
+#include "resp.h"
 
 #include "lago_webhook_sentinel.h"
-
-
-/*
- * The one reply in the text, NULL when there is none.  It lives until the
- * next call (what was read points into it), or until reply_free().
- */
-
-static void  *last_reply;
-
-
-static void
-reply_free(void)
-{
-    if (last_reply) {
-        freeReplyObject(last_reply);
-        last_reply = NULL;
-    }
-}
-
-
-static redisReply *
-reply_of(const char *text, size_t len)
-{
-    void         *reply;
-    redisReader  *r;
-
-    reply_free();
-
-    reply = NULL;
-    r = redisReaderCreate();
-
-    if (r == NULL
-        || redisReaderFeed(r, text, len) != REDIS_OK
-        || redisReaderGetReply(r, &reply) != REDIS_OK)
-    {
-        reply = NULL;
-    }
-
-    if (r) {
-        redisReaderFree(r);
-    }
-
-    last_reply = reply;
-
-    return reply;
-}
-
-#define REPLY(lit)  reply_of((lit), sizeof(lit) - 1)
 
 
 static lago_webhook_sentinel_addr_t  addr;

@@ -59,7 +59,7 @@ $(UNIT_BUILD)/flags: unit-force
 
 define UNIT_RULE
 $(UNIT_BUILD)/test_$(1): t/unit/test_$(1).c src/lib/lago_webhook_$(1).c \
-		$(wildcard src/lib/*.h) t/unit/unit.h $(UNIT_BUILD)/flags
+		$(wildcard src/lib/*.h) $(wildcard t/unit/*.h) $(UNIT_BUILD)/flags
 	$$(CC) $$(UNIT_CC_FLAGS) $$(UNIT_CFLAGS) -o $$@ \
 		t/unit/test_$(1).c src/lib/lago_webhook_$(1).c $$(UNIT_LIBS_$(1)) \
 		$$(UNIT_LDFLAGS)
